@@ -1,0 +1,3 @@
+"""API routes of this app: (prefix, viewset, basename), registered by config.api_urls."""
+
+ROUTES: list = []

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class ResearchOffice(models.Model):
+    """One of the teaching-research offices (教研室) that prepare and run teaching in one field."""
+
+    code = models.CharField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    field = models.CharField("业务领域", max_length=200)
+    description = models.TextField("职责", blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "教研室"
+        verbose_name_plural = "教研室"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfficeRole(models.TextChoices):
+    DIRECTOR = "director", "主任"
+    MEMBER = "member", "成员"
+
+
+class OfficeMembership(models.Model):
+    office = models.ForeignKey(ResearchOffice, on_delete=models.CASCADE, related_name="memberships")
+    cadre = models.ForeignKey("org.Cadre", on_delete=models.CASCADE, related_name="office_memberships")
+    role = models.CharField("职责", max_length=16, choices=OfficeRole.choices, default=OfficeRole.MEMBER)
+    joined_at = models.DateField("加入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "教研室成员"
+        verbose_name_plural = "教研室成员"
+        constraints = [
+            models.UniqueConstraint(fields=["office", "cadre"], name="office_member_once"),
+            models.UniqueConstraint(
+                fields=["office"], condition=Q(role="director"), name="office_one_director"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.cadre}"
