@@ -201,3 +201,19 @@ def cadre_update(*, actor: User, cadre: Cadre, data: CadreData) -> Cadre:
         User.objects.filter(pk=cadre.user.pk).update(username=cadre.employee_number)
     audit_record(actor=actor, event=Event.CADRE_UPDATE, obj=cadre, detail={"changed": changed})
     return cadre
+
+
+@transaction.atomic
+def cadre_set_status(*, actor: User, cadre: Cadre, status: CadreStatus, reason: str = "") -> Cadre:
+    """Change a cadre's status (seconded, retired, transferred, back to active).
+
+    Other apps' services call it on the actor's behalf (e.g. secondment start and return)."""
+    require(can_manage_cadres_in(actor, cadre.unit), ERR_OUT_OF_SCOPE)
+    before = cadre.status
+    Cadre.objects.filter(pk=cadre.pk).update(status=status)
+    cadre.status = status
+    audit_record(
+        actor=actor, event=Event.CADRE_UPDATE, obj=cadre,
+        detail={"changed": ["status"], "before": before, "after": str(status), "reason": reason},
+    )
+    return cadre
