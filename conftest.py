@@ -39,8 +39,7 @@ class Tree:
     enterprise: Unit
 
 
-@pytest.fixture
-def tree(db: None) -> Tree:
+def make_tree() -> Tree:
     province = UnitFactory(code="P", name="省纪委监委", kind=UnitKind.PROVINCE)
     department = UnitFactory(code="P-D", name="组织部", kind=UnitKind.DEPARTMENT, parent=province)
     city_a = UnitFactory(code="A", name="甲市纪委监委", kind=UnitKind.CITY, parent=province)
@@ -54,78 +53,80 @@ def tree(db: None) -> Tree:
     return Tree(province, department, city_a, county_a1, county_a2, city_b, county_b1, enterprise)
 
 
-@pytest.fixture
-def office(tree: Tree) -> ResearchOffice:
+def make_office() -> ResearchOffice:
     return ResearchOffice.objects.create(code="ZH", name="综合工作教研室", field="综合工作", sort_order=1)
 
 
-@pytest.fixture
-def org_admin(tree: Tree) -> User:
-    return grant(cadre_user(unit=tree.department, name="组织部管理员"), Role.ORG_ADMIN)
-
-
-@pytest.fixture
-def system_admin(tree: Tree) -> User:
-    return grant(UserFactory(username="sysadmin", display_name="系统管理员"), Role.SYSTEM_ADMIN)
-
-
-@pytest.fixture
-def security_admin(tree: Tree) -> User:
-    return grant(UserFactory(username="secadmin", display_name="安全管理员"), Role.SECURITY_ADMIN)
-
-
-@pytest.fixture
-def audit_admin(tree: Tree) -> User:
-    return grant(UserFactory(username="auditor", display_name="安全审计员"), Role.AUDIT_ADMIN)
-
-
-@pytest.fixture
-def city_a_admin(tree: Tree) -> User:
-    return grant(cadre_user(unit=tree.city_a, name="甲市管理员"), Role.UNIT_ADMIN, tree.city_a)
-
-
-@pytest.fixture
-def county_a1_admin(tree: Tree) -> User:
-    return grant(cadre_user(unit=tree.county_a1, name="甲一县管理员"), Role.UNIT_ADMIN, tree.county_a1)
-
-
-@pytest.fixture
-def county_b1_admin(tree: Tree) -> User:
-    return grant(cadre_user(unit=tree.county_b1, name="乙一县管理员"), Role.UNIT_ADMIN, tree.county_b1)
-
-
-@pytest.fixture
-def trainee_a1(tree: Tree) -> User:
-    return cadre_user(unit=tree.county_a1, name="甲一县学员")
-
-
-@pytest.fixture
-def trainee_b1(tree: Tree) -> User:
-    return cadre_user(unit=tree.county_b1, name="乙一县学员")
-
-
-@pytest.fixture
-def teacher(tree: Tree) -> User:
-    return grant(cadre_user(unit=tree.department, name="教师"), Role.TEACHER)
-
-
-@pytest.fixture
-def venue_operator_a1(tree: Tree) -> User:
-    return grant(cadre_user(unit=tree.county_a1, name="甲一县分会场管理员"), Role.VENUE_OPERATOR, tree.county_a1)
-
-
-@pytest.fixture
-def office_director(office: ResearchOffice, tree: Tree) -> User:
-    user = cadre_user(unit=tree.department, name="教研室主任")
-    OfficeMembership.objects.create(office=office, cadre=user.cadre, role=OfficeRole.DIRECTOR)
+def _office_user(office: ResearchOffice, unit: Unit, name: str, role: str) -> User:
+    user = cadre_user(unit=unit, name=name)
+    OfficeMembership.objects.create(office=office, cadre=user.cadre, role=role)
     return user
 
 
+# One builder per role fixture, so that a module-scoped world (the scope matrix) can make the same users.
+ROLE_BUILDERS: dict[str, Callable[[Tree, ResearchOffice], User]] = {
+    "org_admin": lambda t, o: grant(cadre_user(unit=t.department, name="组织部管理员"), Role.ORG_ADMIN),
+    "system_admin": lambda t, o: grant(UserFactory(username="sysadmin", display_name="系统管理员"), Role.SYSTEM_ADMIN),
+    "security_admin": lambda t, o: grant(
+        UserFactory(username="secadmin", display_name="安全管理员"), Role.SECURITY_ADMIN
+    ),
+    "audit_admin": lambda t, o: grant(UserFactory(username="auditor", display_name="安全审计员"), Role.AUDIT_ADMIN),
+    "city_a_admin": lambda t, o: grant(cadre_user(unit=t.city_a, name="甲市管理员"), Role.UNIT_ADMIN, t.city_a),
+    "county_a1_admin": lambda t, o: grant(
+        cadre_user(unit=t.county_a1, name="甲一县管理员"), Role.UNIT_ADMIN, t.county_a1
+    ),
+    "county_b1_admin": lambda t, o: grant(
+        cadre_user(unit=t.county_b1, name="乙一县管理员"), Role.UNIT_ADMIN, t.county_b1
+    ),
+    "trainee_a1": lambda t, o: cadre_user(unit=t.county_a1, name="甲一县学员"),
+    "trainee_b1": lambda t, o: cadre_user(unit=t.county_b1, name="乙一县学员"),
+    "teacher": lambda t, o: grant(cadre_user(unit=t.department, name="教师"), Role.TEACHER),
+    "venue_operator_a1": lambda t, o: grant(
+        cadre_user(unit=t.county_a1, name="甲一县分会场管理员"), Role.VENUE_OPERATOR, t.county_a1
+    ),
+    "office_director": lambda t, o: _office_user(o, t.department, "教研室主任", OfficeRole.DIRECTOR),
+    "office_member": lambda t, o: _office_user(o, t.city_a, "教研室成员", OfficeRole.MEMBER),
+}
+
+
 @pytest.fixture
-def office_member(office: ResearchOffice, tree: Tree) -> User:
-    user = cadre_user(unit=tree.city_a, name="教研室成员")
-    OfficeMembership.objects.create(office=office, cadre=user.cadre, role=OfficeRole.MEMBER)
-    return user
+def tree(db: None) -> Tree:
+    return make_tree()
+
+
+@pytest.fixture
+def office(tree: Tree) -> ResearchOffice:
+    return make_office()
+
+
+def _role_fixture(role: str, needs_office: bool = False):  # type: ignore[no-untyped-def]
+    if needs_office:
+
+        def fixture(tree: Tree, office: ResearchOffice) -> User:
+            return ROLE_BUILDERS[role](tree, office)
+
+    else:
+
+        def fixture(tree: Tree) -> User:
+            return ROLE_BUILDERS[role](tree, None)  # type: ignore[arg-type]
+
+    fixture.__name__ = role
+    return pytest.fixture(fixture)
+
+
+org_admin = _role_fixture("org_admin")
+system_admin = _role_fixture("system_admin")
+security_admin = _role_fixture("security_admin")
+audit_admin = _role_fixture("audit_admin")
+city_a_admin = _role_fixture("city_a_admin")
+county_a1_admin = _role_fixture("county_a1_admin")
+county_b1_admin = _role_fixture("county_b1_admin")
+trainee_a1 = _role_fixture("trainee_a1")
+trainee_b1 = _role_fixture("trainee_b1")
+teacher = _role_fixture("teacher")
+venue_operator_a1 = _role_fixture("venue_operator_a1")
+office_director = _role_fixture("office_director", needs_office=True)
+office_member = _role_fixture("office_member", needs_office=True)
 
 
 @pytest.fixture

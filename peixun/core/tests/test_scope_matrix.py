@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -58,22 +59,30 @@ def test_the_matrix_is_as_large_as_expected():
     assert len(endpoints()) * len(ROLES) >= 100
 
 
-@pytest.fixture
-def world(request, tree) -> World:
-    users = {role: request.getfixturevalue(role) for role in ROLES if role != "anonymous"}
-    foreign = request.getfixturevalue("trainee_b1")
-    w = World(tree=tree, users=users, foreign_cadre=foreign.cadre, foreign_user=foreign)
-    for module in _policy_modules():
-        if hasattr(module, "build"):
-            module.build(w)
-    return w
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """Built once for the module inside a transaction that is rolled back at the end; each test runs in
+    its own savepoint (the `db` fixture), so a POST in one case never leaks into the next."""
+    from conftest import ROLE_BUILDERS, make_office, make_tree
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        tree = make_tree()
+        office = make_office()
+        users = {role: ROLE_BUILDERS[role](tree, office) for role in ROLES if role != "anonymous"}
+        foreign = ROLE_BUILDERS["trainee_b1"](tree, office)
+        w = World(tree=tree, users=users, foreign_cadre=foreign.cadre, foreign_user=foreign)
+        for module in _policy_modules():
+            if hasattr(module, "build"):
+                module.build(w)
+        yield w
+        transaction.set_rollback(True)
 
 
 CASES = [(e, role) for e in endpoints() for role in ROLES]
 
 
 @pytest.mark.parametrize(("endpoint", "role"), CASES, ids=[f"{e.id}-{r}" for e, r in CASES])
-def test_scope_matrix(endpoint: Endpoint, role: str, world: World) -> None:
+def test_scope_matrix(endpoint: Endpoint, role: str, world: World, db: None) -> None:
     client = Client()
     if role != "anonymous":
         client.force_login(world.users[role])
