@@ -52,7 +52,9 @@ def enqueue(func: Callable[..., Any], **kwargs: Any) -> None:
 
             run_job_task.delay(name, kwargs)
         elif backend == "sync":
-            run_job(name, kwargs)
+            # Inline on the caller's connection: run_job's close_old_connections() would close the
+            # connection of a test still inside its transaction.
+            _resolve(name)(**kwargs)
         else:
             thread = threading.Thread(target=run_job, args=(name, kwargs), daemon=True)
             _threads.append(thread)

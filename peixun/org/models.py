@@ -141,3 +141,4 @@ class Cadre(models.Model):
         self.id_number_encrypted = encrypted
         self.id_number_digest = digest
         self.id_number_masked = mask_id_number(plain) if plain else ""
+from peixun.org.import_models import ImportJob  # noqa: E402,F401

@@ -39,3 +39,39 @@ ENDPOINTS = [
              hidden=lambda w: [w.foreign_cadre.name], hidden_from=NOT_PROVINCE),
     Endpoint("cadre-detail", allow=PROVINCE_ADMINS, kwargs=lambda w: {"pk": w.foreign_cadre.pk}),
 ]
+
+
+# --- Excel import and export (peixun.org.imports) ----------------------------------------------------
+# A job belongs to the admin who uploaded it; the organisation department sees every job; only the
+# uploader starts the import. The job used here is a county-B1 admin's.
+def build(world):
+    from peixun.accounts.roles import Role
+    from peixun.org.import_models import ImportJob, ImportKind, ImportStatus
+    from peixun.org.tests.factories import cadre_user, grant
+
+    b1 = world.tree.county_b1
+    b1_admin = grant(cadre_user(unit=b1, name="乙一县导入管理员"), Role.UNIT_ADMIN, b1)
+    world.extra["foreign_job"] = ImportJob.objects.create(
+        kind=ImportKind.CADRES, actor=b1_admin, file="imports/missing.xlsx", original_name="乙一县干部.xlsx",
+        status=ImportStatus.VALIDATED, total=1, processed=1,
+        errors=[{"row": 2, "column": "身份证号", "message": "身份证号码校验位不正确"}],
+    )
+
+
+def _job(w):
+    return {"pk": w.foreign_job.pk}
+
+
+ENDPOINTS += [
+    Endpoint("org:import_template", label="units", allow=frozenset({"org_admin"}), kwargs=lambda w: {"kind": "units"}),
+    Endpoint("org:import_template", label="cadres", allow=IMPORTERS, kwargs=lambda w: {"kind": "cadres"}),
+    Endpoint("org:import_job", allow=frozenset({"org_admin"}), kwargs=_job),
+    Endpoint("org:import_job_status", allow=frozenset({"org_admin"}), kwargs=_job),
+    Endpoint("org:import_job_errors", allow=frozenset({"org_admin"}), kwargs=_job),
+    # Only the uploader starts an import; the organisation department sees but gets 403.
+    Endpoint("org:import_job_apply", allow=frozenset(), method="POST", kwargs=_job),
+    Endpoint("org:export_units", allow=IMPORTERS),
+    Endpoint("org:export_cadres", allow=IMPORTERS),
+    Endpoint("org:export_cadres", label="foreign-unit", allow=frozenset({"org_admin"}),
+             query=lambda w: {"unit": w.tree.county_b1.pk}),
+]
