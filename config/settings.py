@@ -134,6 +134,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "peixun.sqlite3",
+            # Like PostgreSQL's conn_max_age above: reopening SQLite (and re-registering Django's SQL
+            # functions) on every websocket frame costs more than the frame's queries.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at
                 # BEGIN so that two writers queue instead of failing with "database is locked".
@@ -184,11 +187,15 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "peixun.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "peixun.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
+# Tests only (set by tests/pytest_env.py, inherited by the servers tests start): a cheap hash keeps the
+# suite fast. Production never sets it and keeps Django's PBKDF2.
+if env_bool("PEIXUN_FAST_PASSWORD_HASHER", False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PASSWORD_EXPIRY_DAYS = env_int("PEIXUN_PASSWORD_EXPIRY_DAYS", 90)  # 0 turns expiry off
 LOGIN_MAX_FAILURES = env_int("PEIXUN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("PEIXUN_LOGIN_LOCKOUT_MINUTES", 30)
@@ -252,6 +259,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to the public validator (swagger-ui's default badge): the intranet reaches nothing outside.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Audit -------------------------------------------------------------------------------------

@@ -4,3 +4,4 @@ servers started once per session, whose middleware was built before any per-test
 import os
 
 os.environ.setdefault("PEIXUN_HTTPS", "0")
+os.environ.setdefault("PEIXUN_FAST_PASSWORD_HASHER", "1")

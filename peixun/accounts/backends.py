@@ -17,11 +17,12 @@ class EmployeeNumberBackend(ModelBackend):
         if not username or password is None:
             return None
         user = (
-            User.objects.filter(username__iexact=username).first()
-            or User.objects.filter(cadre__employee_number__iexact=username).first()
+            User.objects.filter(username__iexact=username).order_by("pk").first()
+            or User.objects.filter(cadre__employee_number__iexact=username).order_by("pk").first()
         )
-        if user is None:
-            # Spend the same time as a real check, so timing does not tell which names exist.
+        if user is None or not user.has_usable_password():
+            # Spend the same time as a real check (check_password returns at once for an unusable
+            # password), so timing does not tell which names exist or which have no password yet.
             User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):

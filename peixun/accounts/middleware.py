@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from peixun.accounts.services import password_is_expired
 from peixun.audit.context import current_ip
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/", "/internal/")
+# Only what a user with an expired password needs: change it, or leave. Everything else, the
+# account-management pages and the API included, waits until the password is changed.
+EXEMPT_NAMES = ("accounts:login", "accounts:logout", "accounts:password_change")
+EXEMPT_PREFIXES = ("/static/", "/internal/")
+MSG_PASSWORD_EXPIRED = "密码已过期或为初始密码，请先修改密码"
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -22,16 +26,24 @@ class PasswordExpiryMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._exempt_paths: frozenset[str] | None = None
+
+    def _exempt(self, path: str) -> bool:
+        if self._exempt_paths is None:
+            self._exempt_paths = frozenset(reverse(name) for name in EXEMPT_NAMES)
+        return path in self._exempt_paths or path.startswith(EXEMPT_PREFIXES)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = current_ip.set(client_ip(request))
         try:
             user = request.user
             if (
-                user.is_authenticated
-                and not request.path.startswith(EXEMPT_PREFIXES)
-                and password_is_expired(user)  # type: ignore[arg-type]
+                user.is_authenticated and not self._exempt(request.path) and password_is_expired(user)  # type: ignore[arg-type]
             ):
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"error": {"code": "password_expired", "message": MSG_PASSWORD_EXPIRED}}, status=403
+                    )
                 return redirect(reverse("accounts:password_change") + "?expired=1")
             return self.get_response(request)
         finally:

@@ -83,3 +83,6 @@ class LoginThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(null=True)
     locked_until = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures}"

@@ -36,6 +36,8 @@ ERR_SELF_GRANT = "不能给自己授予或撤销角色"
 ERR_UNIT_REQUIRED = "该角色必须指定管理单位"
 ERR_UNIT_NOT_ALLOWED = "该角色不指定管理单位"
 ERR_GRANT_EXISTS = "该账户已拥有此角色"
+ERR_SELF_DEACTIVATE = "不能停用或启用自己的账户"
+ERR_OTHER_POWER = "系统管理员不能重置安全管理员、安全审计员的密码或停用其账户"
 
 THREE_POWERS = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 
@@ -50,19 +52,20 @@ def login_attempt(*, username: str, password: str) -> User:
     Unknown names and wrong passwords fail alike, and both count towards the lockout.
     """
     key = _normalise_username(username)
+    typed = username.strip()[:100]  # the trail shows the name as typed; the lockout counts it folded
     now = timezone.now()
     throttle = LoginThrottle.objects.filter(username=key).first()
     if throttle and throttle.locked_until and throttle.locked_until > now:
-        audit_record(actor=None, event=Event.LOGIN_FAILURE, object_repr=key, result=AuditResult.DENIED,
-               detail={"reason": "locked"}, actor_label=key)
+        audit_record(actor=None, event=Event.LOGIN_FAILURE, object_repr=typed, result=AuditResult.DENIED,
+               detail={"reason": "locked"}, actor_label=typed)
         raise PermissionDenied(ERR_LOCKED)
     user = authenticate(username=username.strip(), password=password)
     if user is None:
         locked = _record_failure(key, now)
-        audit_record(actor=None, event=Event.LOGIN_FAILURE, object_repr=key, result=AuditResult.FAILURE,
-               actor_label=key)
+        audit_record(actor=None, event=Event.LOGIN_FAILURE, object_repr=typed, result=AuditResult.FAILURE,
+               actor_label=typed)
         if locked:
-            audit_record(actor=None, event=Event.LOGIN_LOCKOUT, object_repr=key, actor_label=key,
+            audit_record(actor=None, event=Event.LOGIN_LOCKOUT, object_repr=typed, actor_label=typed,
                    detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
             raise PermissionDenied(ERR_LOCKED)
         raise PermissionDenied(ERR_LOGIN_FAILED)
@@ -74,14 +77,18 @@ def login_attempt(*, username: str, password: str) -> User:
 def _record_failure(key: str, now: dt.datetime) -> bool:
     with transaction.atomic():
         throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(username=key)
-        if throttle.locked_until and throttle.locked_until <= now:
+        window = dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        expired_lock = throttle.locked_until is not None and throttle.locked_until <= now
+        # Failures count within one lockout window; old ones do not add up to a lock months later.
+        stale = throttle.last_failure_at is not None and now - throttle.last_failure_at > window
+        if expired_lock or stale:
             throttle.failures = 0
             throttle.locked_until = None
         throttle.failures += 1
         throttle.last_failure_at = now
         locked = throttle.failures >= settings.LOGIN_MAX_FAILURES
         if locked:
-            throttle.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            throttle.locked_until = now + window
         throttle.save()
     return locked
 
@@ -95,6 +102,14 @@ def sessions_end_all(*, user: User) -> None:
 def user_logout(*, actor: User) -> None:
     sessions_end_all(user=actor)
     audit_record(actor=actor, event=Event.LOGOUT, obj=actor)
+
+
+def _check_new_password(password: str, user: User) -> None:
+    """The configured rules; their messages become the `new_password` field's errors."""
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
 
 
 def password_is_expired(user: User) -> bool:
@@ -111,7 +126,7 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Non
         raise ValidationError({"old_password": ERR_OLD_PASSWORD})
     if old_password == new_password:
         raise ValidationError({"new_password": ERR_SAME_PASSWORD})
-    validate_password(new_password, user=actor)
+    _check_new_password(new_password, actor)
     actor.set_password(new_password)
     actor.password_changed_at = timezone.now()
     actor.save(update_fields=["password", "password_changed_at"])
@@ -136,11 +151,20 @@ def _require_system_admin(actor: User) -> None:
         raise PermissionDenied(ERR_NOT_ALLOWED)
 
 
+def _refuse_other_powers(user: User) -> None:
+    """Resetting the auditor's password would let the system admin log in as the auditor and read
+    the trail; the other two powers' accounts are therefore out of the system admin's reach (the
+    operator resets them with `manage.py changepassword`)."""
+    if user.role_grants.filter(role__in=[Role.SECURITY_ADMIN, Role.AUDIT_ADMIN]).exists():
+        raise PermissionDenied(ERR_OTHER_POWER)
+
+
 @transaction.atomic
 def user_password_reset(*, actor: User, user: User, new_password: str) -> None:
     """Issue an initial or replacement password; the holder must change it at the next login."""
     _require_system_admin(actor)
-    validate_password(new_password, user=user)
+    _refuse_other_powers(user)
+    _check_new_password(new_password, user)
     user.set_password(new_password)
     user.password_changed_at = None
     user.save(update_fields=["password", "password_changed_at"])
@@ -152,7 +176,8 @@ def user_password_reset(*, actor: User, user: User, new_password: str) -> None:
 def user_set_active(*, actor: User, user: User, active: bool) -> None:
     _require_system_admin(actor)
     if user.pk == actor.pk:
-        raise PermissionDenied(ERR_SELF_GRANT)
+        raise PermissionDenied(ERR_SELF_DEACTIVATE)
+    _refuse_other_powers(user)
     User.objects.filter(pk=user.pk).update(is_active=active)
     user.is_active = active
     if not active:
@@ -177,6 +202,8 @@ def role_grant(*, actor: User, user: User, role: Role, unit: Unit | None = None)
         raise ValidationError({"unit": ERR_UNIT_REQUIRED})
     if role not in Role.unit_scoped() and unit is not None:
         raise ValidationError({"unit": ERR_UNIT_NOT_ALLOWED})
+    # Lock the account row so that two concurrent grants cannot each pass the separation check.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     held = set(user.role_grants.values_list("role", flat=True))
     if role in THREE_POWERS and held & (THREE_POWERS - {role}):
         raise ValidationError({"role": ERR_SEPARATION})

@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLengthValidator
 from django.core.exceptions import ValidationError
 
 from peixun.accounts.models import User
 
 ERR_CLASSES = "密码须包含大写字母、小写字母、数字、特殊字符中的至少{n}类"
+ERR_TOO_SHORT = "密码太短，至少需要{n}个字符"
+
+
+class MinimumLengthValidator(DjangoMinimumLengthValidator):
+    """Django's rule with a Chinese message: Django 5.2's zh-hans catalogue lacks its new wording."""
+
+    def get_error_message(self) -> str:
+        return ERR_TOO_SHORT.format(n=self.min_length)
+
+    def get_help_text(self) -> str:
+        return ERR_TOO_SHORT.format(n=self.min_length)
 
 
 class CharacterClassValidator:

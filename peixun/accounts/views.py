@@ -133,6 +133,11 @@ def user_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
             from django.http import Http404
 
             raise Http404
+    except PermissionDenied as exc:
+        if not actor.has_role(Role.SYSTEM_ADMIN):  # type: ignore[union-attr]
+            raise
+        # The system admin hit a rule (own account, another power's account): say which.
+        messages.error(request, str(exc) or services.ERR_NOT_ALLOWED)
     except ValidationError as exc:
         for m in exc.messages:
             messages.error(request, m)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from peixun.audit import selectors
 from peixun.audit.events import Event
@@ -34,6 +35,7 @@ def _search(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @login_required
+@require_GET
 def event_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(_search(request), 50).get_page(request.GET.get("page"))
     return render(
@@ -44,6 +46,7 @@ def event_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def event_export_view(request: HttpRequest) -> HttpResponse:
     events = _search(request)
     content = audit_export_xlsx(actor=request.user, events=events, filters=dict(request.GET.items()))  # type: ignore[arg-type]

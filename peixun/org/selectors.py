@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from peixun.accounts.models import User
@@ -51,17 +52,28 @@ def unit_get(*, actor: User, pk: int) -> Unit:
         raise Http404 from None
 
 
+def _count(qs: QuerySet, link: str) -> Coalesce:
+    """A correlated COUNT subquery: two Count() joins in one query would multiply each other."""
+    counted = qs.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _visible_child_count(actor: User) -> Coalesce:
+    # Only children the actor may open: no toggle (and no count) for a subtree it cannot see.
+    return _count(units_visible(actor=actor), "parent")
+
+
 def unit_roots(*, actor: User) -> QuerySet[Unit]:
     """The top of the tree the actor sees: units whose parent is outside the visible set."""
     visible = units_visible(actor=actor)
-    return visible.exclude(parent__in=visible.values("pk")).annotate(child_count=Count("children"))
+    return visible.exclude(parent__in=visible.values("pk")).annotate(child_count=_visible_child_count(actor))
 
 
 def unit_children(*, actor: User, parent: Unit) -> QuerySet[Unit]:
     return (
         units_visible(actor=actor)
         .filter(parent=parent)
-        .annotate(child_count=Count("children"), cadre_count=Count("cadres"))
+        .annotate(child_count=_visible_child_count(actor), cadre_count=_count(cadres_visible(actor=actor), "unit"))
         .order_by("sort_order", "code")
     )
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, fields
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Concat, Substr
 from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 
 from peixun.accounts.models import User
 from peixun.accounts.services import account_create_for_cadre
