@@ -21,8 +21,10 @@ CHROMIUM = os.environ.get("PEIXUN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope: Playwright's sync API keeps an event loop running while it is open, which would break
+    # asyncio.run() in the websocket tests collected after the browser tests.
     # Django refuses sync ORM calls from a thread with a running event loop; Playwright's sync API runs one.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
