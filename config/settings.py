@@ -133,16 +133,14 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "peixun.sqlite3",
+            "NAME": str(VAR_DIR / "peixun.sqlite3"),
             # Like PostgreSQL's conn_max_age above: reopening SQLite (and re-registering Django's SQL
             # functions) on every websocket frame costs more than the frame's queries.
             "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at
                 # BEGIN so that two writers queue instead of failing with "database is locked".
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                ),
+                "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },

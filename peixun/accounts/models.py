@@ -53,9 +53,7 @@ class RoleGrant(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField("角色", max_length=32, choices=Role.grantable_choices())
-    unit = models.ForeignKey(
-        "org.Unit", verbose_name="管理单位", null=True, blank=True, on_delete=models.PROTECT
-    )
+    unit = models.ForeignKey("org.Unit", verbose_name="管理单位", null=True, blank=True, on_delete=models.PROTECT)
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
 

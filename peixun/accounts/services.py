@@ -56,17 +56,29 @@ def login_attempt(*, username: str, password: str) -> User:
     now = timezone.now()
     throttle = LoginThrottle.objects.filter(username=key).first()
     if throttle and throttle.locked_until and throttle.locked_until > now:
-        audit_record(actor=None, event=Event.LOGIN_FAILURE, object_repr=typed, result=AuditResult.DENIED,
-               detail={"reason": "locked"}, actor_label=typed)
+        audit_record(
+            actor=None,
+            event=Event.LOGIN_FAILURE,
+            object_repr=typed,
+            result=AuditResult.DENIED,
+            detail={"reason": "locked"},
+            actor_label=typed,
+        )
         raise PermissionDenied(ERR_LOCKED)
     user = authenticate(username=username.strip(), password=password)
     if user is None:
         locked = _record_failure(key, now)
-        audit_record(actor=None, event=Event.LOGIN_FAILURE, object_repr=typed, result=AuditResult.FAILURE,
-               actor_label=typed)
+        audit_record(
+            actor=None, event=Event.LOGIN_FAILURE, object_repr=typed, result=AuditResult.FAILURE, actor_label=typed
+        )
         if locked:
-            audit_record(actor=None, event=Event.LOGIN_LOCKOUT, object_repr=typed, actor_label=typed,
-                   detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
+            audit_record(
+                actor=None,
+                event=Event.LOGIN_LOCKOUT,
+                object_repr=typed,
+                actor_label=typed,
+                detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )
             raise PermissionDenied(ERR_LOCKED)
         raise PermissionDenied(ERR_LOGIN_FAILED)
     LoginThrottle.objects.filter(username=key).delete()
@@ -210,8 +222,9 @@ def role_grant(*, actor: User, user: User, role: Role, unit: Unit | None = None)
     if user.role_grants.filter(role=role, unit=unit).exists():
         raise ValidationError({"role": ERR_GRANT_EXISTS})
     grant = RoleGrant.objects.create(user=user, role=role, unit=unit, granted_by=actor)
-    audit_record(actor=actor, event=Event.ROLE_GRANT, obj=user,
-           detail={"role": role.value, "unit": unit.code if unit else None})
+    audit_record(
+        actor=actor, event=Event.ROLE_GRANT, obj=user, detail={"role": role.value, "unit": unit.code if unit else None}
+    )
     return grant
 
 

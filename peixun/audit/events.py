@@ -76,6 +76,23 @@ class Event(models.TextChoices):
     CHAT_MODE = "chat.mode", "切换互动状态"
     CHAT_WORD_ADD = "chat.word_add", "新增敏感词"
     CHAT_WORD_REMOVE = "chat.word_remove", "删除敏感词"
+    TEACHER_ROUND_SAVE = "teachers.round_save", "保存师资遴选批次"
+    TEACHER_APPLICATION_SUBMIT = "teachers.application_submit", "提交师资申请"
+    TEACHER_APPLICATION_REVIEW = "teachers.application_review", "师资申请组织审核"
+    TEACHER_APPLICATION_APPROVE = "teachers.application_approve", "师资申请研究审定"
+    TEACHER_CREATE = "teachers.create", "师资入库"
+    TEACHER_STATUS = "teachers.status", "师资暂停或出库"
+    TEACHER_REVIEW = "teachers.review", "师资年度考核"
+    TEACHER_ASSIGN = "teachers.assign", "安排师资授课"
+    LESSONPREP_SAVE = "offices.lessonprep_save", "保存集体备课稿"
+    LESSONPREP_MEETING = "offices.lessonprep_meeting", "记录集体备课会"
+    LESSONPREP_SIGN_OFF = "offices.lessonprep_sign_off", "集体备课定稿"
+    RESEARCH_TOPIC_SAVE = "offices.topic_save", "保存课题调研"
+    TEXTBOOK_SAVE = "offices.textbook_save", "保存教材编写"
+    LIBRARY_HANDOUT_UPLOAD = "library.handout_upload", "上传讲义"
+    LIBRARY_RESOURCE_SAVE = "library.resource_save", "整理资源"
+    LIBRARY_RESOURCE_PUBLISH = "library.resource_publish", "发布资源"
+    LIBRARY_RESOURCE_UNPUBLISH = "library.resource_unpublish", "撤回资源"
 
 
 def label(code: str) -> str:

@@ -26,13 +26,27 @@ def audit_export_xlsx(*, actor: User, events: QuerySet[AuditEvent], filters: dic
     ws.append(["时间", "操作人", "IP地址", "事件", "对象类型", "对象ID", "对象", "结果", "详情"])
     count = 0
     for e in events[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        ws.append([
-            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.ip or "", label(e.event),
-            e.object_type, e.object_id, e.object_repr, e.get_result_display(), str(e.detail or ""),
-        ])
+        ws.append(
+            [
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_label,
+                e.ip or "",
+                label(e.event),
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                e.get_result_display(),
+                str(e.detail or ""),
+            ]
+        )
         count += 1
     out = io.BytesIO()
     wb.save(out)
-    audit_record(actor=actor, event=Event.EXPORT, object_type="audit.auditevent",
-                 object_repr="审计日志", detail={"rows": count, "filters": filters})
+    audit_record(
+        actor=actor,
+        event=Event.EXPORT,
+        object_type="audit.auditevent",
+        object_repr="审计日志",
+        detail={"rows": count, "filters": filters},
+    )
     return out.getvalue()

@@ -50,9 +50,7 @@ def event_list_view(request: HttpRequest) -> HttpResponse:
 def event_export_view(request: HttpRequest) -> HttpResponse:
     events = _search(request)
     content = audit_export_xlsx(actor=request.user, events=events, filters=dict(request.GET.items()))  # type: ignore[arg-type]
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
     return response

@@ -14,8 +14,18 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = [
-            "id", "code", "name", "kind", "kind_display", "parent", "depth", "has_intranet", "host_unit",
-            "address", "contact_name", "contact_phone",
+            "id",
+            "code",
+            "name",
+            "kind",
+            "kind_display",
+            "parent",
+            "depth",
+            "has_intranet",
+            "host_unit",
+            "address",
+            "contact_name",
+            "contact_phone",
         ]
 
 
@@ -26,14 +36,30 @@ class CadreSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cadre
         fields = [
-            "id", "employee_number", "name", "gender", "birth_date", "unit", "unit_name", "position", "rank",
-            "political_status", "phone", "work_start_date", "status", "id_number",
+            "id",
+            "employee_number",
+            "name",
+            "gender",
+            "birth_date",
+            "unit",
+            "unit_name",
+            "position",
+            "rank",
+            "political_status",
+            "phone",
+            "work_start_date",
+            "status",
+            "id_number",
         ]
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("q", str, description="名称或编码"),
-                                   OpenApiParameter("parent", int, description="上级单位ID")])
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="名称或编码"),
+            OpenApiParameter("parent", int, description="上级单位ID"),
+        ]
+    )
 )
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Units the caller may see."""
@@ -49,11 +75,14 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[
-        OpenApiParameter("q", str, description="姓名或工号"),
-        OpenApiParameter("unit", int, description="单位ID（含下级单位）"),
-        OpenApiParameter("status", str), OpenApiParameter("rank", str),
-    ])
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="姓名或工号"),
+            OpenApiParameter("unit", int, description="单位ID（含下级单位）"),
+            OpenApiParameter("status", str),
+            OpenApiParameter("rank", str),
+        ]
+    )
 )
 class CadreViewSet(viewsets.ReadOnlyModelViewSet):
     """Cadres the caller may see. The ID number is only ever returned masked."""

@@ -54,9 +54,7 @@ class Unit(models.Model):
         verbose_name_plural = "单位"
         ordering = ["path"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(host_unit=models.F("id")), name="unit_host_is_not_itself"
-            ),
+            models.CheckConstraint(condition=~Q(host_unit=models.F("id")), name="unit_host_is_not_itself"),
         ]
 
     def __str__(self) -> str:
@@ -141,4 +139,6 @@ class Cadre(models.Model):
         self.id_number_encrypted = encrypted
         self.id_number_digest = digest
         self.id_number_masked = mask_id_number(plain) if plain else ""
+
+
 from peixun.org.import_models import ImportJob  # noqa: E402,F401

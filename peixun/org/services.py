@@ -213,7 +213,9 @@ def cadre_set_status(*, actor: User, cadre: Cadre, status: CadreStatus, reason: 
     Cadre.objects.filter(pk=cadre.pk).update(status=status)
     cadre.status = status
     audit_record(
-        actor=actor, event=Event.CADRE_UPDATE, obj=cadre,
+        actor=actor,
+        event=Event.CADRE_UPDATE,
+        obj=cadre,
         detail={"changed": ["status"], "before": before, "after": str(status), "reason": reason},
     )
     return cadre

@@ -34,9 +34,7 @@ def unit_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get(actor=actor, pk=pk)  # type: ignore[arg-type]
     children = selectors.unit_children(actor=actor, parent=unit)  # type: ignore[arg-type]
     cadre_count = selectors.cadre_list(actor=actor, unit=unit).count()  # type: ignore[arg-type]
-    return render(
-        request, "org/unit_detail.html", {"unit": unit, "children": children, "cadre_count": cadre_count}
-    )
+    return render(request, "org/unit_detail.html", {"unit": unit, "children": children, "cadre_count": cadre_count})
 
 
 @login_required

@@ -34,8 +34,17 @@ ROLES = (
 )
 AUTHENTICATED = frozenset(ROLES) - {"anonymous"}
 PROVINCE_ADMINS = frozenset({"org_admin", "system_admin", "security_admin"})
-LOCAL_ROLES = frozenset({"city_a_admin", "county_a1_admin", "venue_operator_a1", "trainee_a1", "teacher",
-                         "office_director", "office_member"})
+LOCAL_ROLES = frozenset(
+    {
+        "city_a_admin",
+        "county_a1_admin",
+        "venue_operator_a1",
+        "trainee_a1",
+        "teacher",
+        "office_director",
+        "office_member",
+    }
+)
 
 
 @dataclass

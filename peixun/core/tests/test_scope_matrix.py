@@ -92,7 +92,9 @@ def test_scope_matrix(endpoint: Endpoint, role: str, world: World, db: None) -> 
         response = client.get(url, query)
     else:
         response = client.generic(
-            endpoint.method, url, data=_encode(endpoint.data(world) if endpoint.data else {}),
+            endpoint.method,
+            url,
+            data=_encode(endpoint.data(world) if endpoint.data else {}),
             content_type="application/x-www-form-urlencoded",
         )
     status = response.status_code
