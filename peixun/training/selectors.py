@@ -1,0 +1,225 @@
+"""Reads of training data, already cut to what the actor may see.
+
+For the live and chat issues: `lecture_may_attend(actor=..., lecture=...)` says whether an account may
+watch a lecture and talk in its chat; `lecture_participants_q(lecture)` is the same rule as a condition on
+accounts.User (for fan-out). Watch time is credited by `peixun.training.services_checkin.watch_time_record`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from peixun.accounts.models import RoleGrant, User
+from peixun.accounts.roles import Role
+from peixun.org.selectors import sees_whole_province
+from peixun.training.models import (
+    ClassStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Lecture,
+    Notification,
+    Quota,
+    TrainingClass,
+    TrainingPlan,
+    Venue,
+)
+from peixun.training.permissions import operator_unit_ids
+
+
+def _alive(actor: User) -> bool:
+    return bool(actor.is_authenticated and actor.is_active)
+
+
+# --- Classes and lectures --------------------------------------------------------------------------------
+
+
+def class_scope_q(actor: User, *, prefix: str = "") -> Q | None:
+    if not _alive(actor):
+        return None
+    if sees_whole_province(actor):
+        return Q()
+    offices = actor.grants.member_office_ids | actor.grants.director_office_ids
+    q = ~Q(**{f"{prefix}status": ClassStatus.DRAFT})
+    if offices:
+        q |= Q(**{f"{prefix}office_id__in": sorted(offices)})
+    if actor.has_role(Role.TEACHER):
+        q |= Q(**{f"{prefix}lectures__teacher": actor})
+    return q
+
+
+def classes_visible(*, actor: User) -> QuerySet[TrainingClass]:
+    q = class_scope_q(actor)
+    if q is None:
+        return TrainingClass.objects.none()
+    return TrainingClass.objects.filter(q).distinct().select_related("plan", "office")
+
+
+def class_get(*, actor: User, pk: int) -> TrainingClass:
+    try:
+        return classes_visible(actor=actor).get(pk=pk)
+    except (TrainingClass.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def class_list(*, actor: User, year: int | None = None, status: str = "", query: str = "") -> QuerySet[TrainingClass]:
+    qs = classes_visible(actor=actor)
+    if year:
+        qs = qs.filter(plan__year=year)
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(title__icontains=query.strip())
+    return qs.order_by("-start_date", "id")
+
+
+def plans_visible(*, actor: User) -> QuerySet[TrainingPlan]:
+    return TrainingPlan.objects.all() if _alive(actor) else TrainingPlan.objects.none()
+
+
+def lectures_visible(*, actor: User) -> QuerySet[Lecture]:
+    q = class_scope_q(actor, prefix="training_class__")
+    if q is None:
+        return Lecture.objects.none()
+    return (
+        Lecture.objects.filter(q)
+        .distinct()
+        .select_related("training_class", "teacher", "main_venue", "training_class__office")
+    )
+
+
+def lecture_get(*, actor: User, pk: int) -> Lecture:
+    try:
+        return lectures_visible(actor=actor).get(pk=pk)
+    except (Lecture.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+# --- Who may attend a lecture (live and chat rely on this) --------------------------------------------
+
+
+def lecture_may_attend(*, actor: User, lecture: Lecture) -> bool:
+    """Enrolled trainees, the lecture's teacher, operators of venues the class uses, the organisation
+    department, the class's office, and unit admins with trainees or a quota of the class in their scope."""
+    if not _alive(actor):
+        return False
+    cls = lecture.training_class
+    if actor.has_role(Role.ORG_ADMIN) or lecture.teacher_id == actor.pk:
+        return True
+    if cls.office_id in (actor.grants.member_office_ids | actor.grants.director_office_ids):
+        return True
+    active = Enrolment.objects.filter(training_class_id=cls.pk, status=EnrolmentStatus.ENROLLED)
+    if actor.cadre_id is not None and active.filter(cadre_id=actor.cadre_id).exists():
+        return True
+    op_units = operator_unit_ids(actor)
+    if op_units:
+        if active.filter(venue__unit_id__in=op_units).exists():
+            return True
+        if lecture.main_venue is not None and lecture.main_venue.unit_id in op_units:
+            return True
+    paths = actor.grants.admin_paths if actor.has_role(Role.UNIT_ADMIN) else ()
+    for path in paths:
+        if active.filter(cadre__unit__path__startswith=path).exists():
+            return True
+        if Quota.objects.filter(training_class_id=cls.pk, unit__path__startswith=path).exists():
+            return True
+    return False
+
+
+def lecture_participants_q(lecture: Lecture) -> Q:
+    """The accounts allowed to attend, as a condition on accounts.User (same rule as lecture_may_attend,
+    except unit admins' quota-only access: unit admins count when a trainee of their subtree is enrolled)."""
+    cls_id = lecture.training_class_id
+    active = Enrolment.objects.filter(training_class_id=cls_id, status=EnrolmentStatus.ENROLLED)
+    office_id = lecture.training_class.office_id
+    venue_units = set(active.exclude(venue=None).values_list("venue__unit_id", flat=True))
+    if lecture.main_venue is not None:
+        venue_units.add(lecture.main_venue.unit_id)
+    operators = RoleGrant.objects.filter(role=Role.VENUE_OPERATOR, unit_id__in=venue_units)
+    org_admins = RoleGrant.objects.filter(role=Role.ORG_ADMIN)
+    unit_admin_grants = RoleGrant.objects.filter(role=Role.UNIT_ADMIN).filter(
+        Exists(active.filter(cadre__unit__path__startswith=OuterRef("unit__path")))
+    )
+    q = Q(cadre_id__in=active.values("cadre_id"))
+    q |= Q(cadre__office_memberships__office_id=office_id)
+    q |= Q(pk__in=operators.values("user_id")) | Q(pk__in=org_admins.values("user_id"))
+    q |= Q(pk__in=unit_admin_grants.values("user_id"))
+    if lecture.teacher_id:
+        q |= Q(pk=lecture.teacher_id)
+    return q & Q(is_active=True)
+
+
+def lecture_participants(*, lecture: Lecture) -> QuerySet[User]:
+    return User.objects.filter(lecture_participants_q(lecture)).distinct()
+
+
+# --- Enrolments and venues ---------------------------------------------------------------------------
+
+
+def enrolment_scope_q(actor: User) -> Q | None:
+    if not _alive(actor):
+        return None
+    if sees_whole_province(actor):
+        return Q()
+    conditions: list[Q] = []
+    if actor.has_role(Role.UNIT_ADMIN):
+        conditions += [Q(cadre__unit__path__startswith=p) for p in actor.grants.admin_paths]
+    if actor.grants.director_office_ids:
+        conditions.append(Q(training_class__office_id__in=sorted(actor.grants.director_office_ids)))
+    op_units = operator_unit_ids(actor)
+    if op_units:
+        conditions.append(Q(venue__unit_id__in=op_units))
+    if actor.cadre_id is not None:
+        conditions.append(Q(cadre_id=actor.cadre_id))
+    if not conditions:
+        return None
+    q = conditions[0]
+    for c in conditions[1:]:
+        q |= c
+    return q
+
+
+def enrolments_visible(*, actor: User) -> QuerySet[Enrolment]:
+    q = enrolment_scope_q(actor)
+    if q is None:
+        return Enrolment.objects.none()
+    return Enrolment.objects.filter(q).select_related("cadre", "cadre__unit", "venue", "training_class")
+
+
+def enrolment_get(*, actor: User, pk: int) -> Enrolment:
+    try:
+        return enrolments_visible(actor=actor).get(pk=pk)
+    except (Enrolment.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def venues_visible(*, actor: User) -> QuerySet[Venue]:
+    if not _alive(actor):
+        return Venue.objects.none()
+    qs = Venue.objects.select_related("unit")
+    if sees_whole_province(actor):
+        return qs
+    conditions = [Q(unit__path__startswith=p) for p in actor.grants.admin_paths]
+    op_units = operator_unit_ids(actor)
+    if op_units:
+        conditions.append(Q(unit_id__in=op_units))
+    if not conditions:
+        return Venue.objects.none()
+    q = conditions[0]
+    for c in conditions[1:]:
+        q |= c
+    return qs.filter(q)
+
+
+def venue_get(*, actor: User, pk: int) -> Venue:
+    try:
+        return venues_visible(actor=actor).get(pk=pk)
+    except (Venue.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def notifications_for(*, actor: User, unread_only: bool = False) -> QuerySet[Notification]:
+    if not _alive(actor):
+        return Notification.objects.none()
+    qs = Notification.objects.filter(recipient=actor)
+    return qs.filter(read_at=None) if unread_only else qs

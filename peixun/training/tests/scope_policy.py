@@ -1,0 +1,159 @@
+"""Scope policy of the training pages and API. The objects sit in county B1 / city B and belong to a class
+of an office that none of the matrix's office roles is in."""
+
+from __future__ import annotations
+
+from peixun.core.tests.scope import AUTHENTICATED, LOCAL_ROLES, PROVINCE_ADMINS, ROLES, Endpoint
+
+ORG = frozenset({"org_admin"})
+WITH_CADRE = frozenset(
+    {
+        "org_admin",
+        "city_a_admin",
+        "county_a1_admin",
+        "office_director",
+        "office_member",
+        "teacher",
+        "venue_operator_a1",
+        "trainee_a1",
+    }
+)
+COVERAGE = PROVINCE_ADMINS | {"city_a_admin", "county_a1_admin"}
+VENUE_PAGE = PROVINCE_ADMINS | {"city_a_admin", "county_a1_admin", "venue_operator_a1"}
+NOT_PROVINCE = LOCAL_ROLES | {"audit_admin"}
+
+
+def build(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peixun.offices.models import ResearchOffice
+    from peixun.training.models import Certificate, ClassStatus, Enrolment, Lecture, TrainingClass, TrainingPlan, Venue
+
+    today = timezone.localdate()
+    plan, _ = TrainingPlan.objects.get_or_create(year=today.year, defaults={"title": "年度计划"})
+    office = ResearchOffice.objects.create(code="SCOPE-T", name="案件审理教研室", field="审理")
+    cls = TrainingClass.objects.create(
+        plan=plan, office=office, title="矩阵培训班", start_date=today, end_date=today, status=ClassStatus.ENROLLING
+    )
+    lecture = Lecture.objects.create(
+        training_class=cls,
+        topic="矩阵课次",
+        starts_at=timezone.now() + dt.timedelta(minutes=5),
+        duration_minutes=60,
+        teacher_name="外聘",
+    )
+    venue = Venue.objects.create(name="乙一县矩阵分会场", unit=world.tree.county_b1, seats=30)
+    enrolment = Enrolment.objects.create(
+        training_class=cls, cadre=world.foreign_cadre, channel="org_admin", venue=venue
+    )
+    certificate = Certificate.objects.create(
+        enrolment=enrolment, number="PX-SCOPE-1", token="scope-token-for-matrix-0123456789", study_hours=2
+    )
+    world.extra.update(t_class=cls, t_lecture=lecture, t_venue=venue, t_enrolment=enrolment, t_certificate=certificate)
+
+
+def names(w):
+    return [w.foreign_cadre.name, w.foreign_cadre.employee_number]
+
+
+def cls(w):
+    return {"pk": w.t_class.pk}
+
+
+def lv(w):
+    return {"pk": w.t_lecture.pk, "venue_pk": w.t_venue.pk}
+
+
+ENDPOINTS = [
+    Endpoint("training:class_list", allow=AUTHENTICATED, hidden=names),
+    Endpoint("training:class_create", allow=ORG),
+    Endpoint("training:class_detail", allow=AUTHENTICATED, kwargs=cls, hidden=names, hidden_from=NOT_PROVINCE),
+    Endpoint("training:class_status", allow=ORG, kwargs=cls, method="POST", data=lambda w: {"to": "in_progress"}),
+    Endpoint("training:lecture_create", allow=ORG, kwargs=cls),
+    Endpoint(
+        "training:enrol",
+        allow=ORG,
+        kwargs=cls,
+        method="POST",
+        data=lambda w: {"employee_number": w.foreign_cadre.employee_number},
+    ),
+    Endpoint("training:enrol_import", allow=ORG | {"city_a_admin", "county_a1_admin"}, kwargs=cls, method="POST"),
+    Endpoint("training:allocate", allow=ORG, kwargs=cls, method="POST"),
+    Endpoint("training:allocation", allow=ORG, kwargs=cls),
+    Endpoint("training:signin_sheet", allow=ORG, kwargs=lambda w: {"pk": w.t_class.pk, "venue_pk": w.t_venue.pk}),
+    Endpoint("training:certificates_issue", allow=ORG, kwargs=cls, method="POST"),
+    Endpoint("training:withdraw", allow=ORG, kwargs=lambda w: {"pk": w.t_enrolment.pk}, method="POST"),
+    Endpoint(
+        "training:place",
+        allow=ORG,
+        kwargs=lambda w: {"pk": w.t_enrolment.pk},
+        method="POST",
+        data=lambda w: {"venue": w.t_venue.pk},
+    ),
+    Endpoint("training:lecture_detail", allow=AUTHENTICATED, kwargs=lambda w: {"pk": w.t_lecture.pk}, hidden=names),
+    Endpoint("training:projector", allow=ORG, kwargs=lv),
+    Endpoint("training:checkin", allow=AUTHENTICATED, kwargs=lv),
+    Endpoint(
+        "training:checkin",
+        label="post",
+        allow=AUTHENTICATED,
+        kwargs=lv,
+        method="POST",
+        data=lambda w: {"t": "1.forged"},
+    ),
+    Endpoint("training:attendance", allow=ORG, kwargs=lv, hidden=names, hidden_from=frozenset()),
+    # Nobody in the matrix attended the lecture, so nobody may rate it.
+    Endpoint(
+        "training:evaluate",
+        allow=frozenset(),
+        kwargs=lambda w: {"pk": w.t_lecture.pk},
+        method="POST",
+        data=lambda w: {"lecture_score": 5, "teacher_score": 5},
+    ),
+    Endpoint("training:certificate_pdf", allow=ORG, kwargs=lambda w: {"pk": w.t_certificate.pk}),
+    Endpoint(
+        "training:verify",
+        allow=frozenset(ROLES),
+        kwargs=lambda w: {"token": w.t_certificate.token},
+        hidden=lambda w: [w.foreign_cadre.employee_number, w.tree.county_b1.name],
+        hidden_from=frozenset(ROLES),
+    ),
+    Endpoint("training:record", allow=WITH_CADRE, hidden=names),
+    Endpoint("training:record", label="foreign", allow=PROVINCE_ADMINS, query=lambda w: {"cadre": w.foreign_cadre.pk}),
+    Endpoint("training:coverage", allow=COVERAGE, hidden=names, hidden_from=NOT_PROVINCE),
+    Endpoint(
+        "training:coverage", label="foreign", allow=PROVINCE_ADMINS, query=lambda w: {"unit": w.tree.county_b1.pk}
+    ),
+    Endpoint("training:coverage_export", allow=COVERAGE),
+    Endpoint(
+        "training:coverage_export",
+        label="foreign",
+        allow=PROVINCE_ADMINS,
+        query=lambda w: {"unit": w.tree.county_b1.pk},
+    ),
+    Endpoint("training:notifications", allow=AUTHENTICATED),
+    Endpoint("training:notifications", label="read", allow=AUTHENTICATED, method="POST"),
+    Endpoint("training:venue_list", allow=VENUE_PAGE, hidden=lambda w: [w.t_venue.name], hidden_from=NOT_PROVINCE),
+    Endpoint("training-class-list", allow=AUTHENTICATED),
+    Endpoint("training-class-detail", allow=AUTHENTICATED, kwargs=cls),
+    Endpoint("training-lecture-list", allow=AUTHENTICATED),
+    Endpoint("training-lecture-detail", allow=AUTHENTICATED, kwargs=lambda w: {"pk": w.t_lecture.pk}),
+    Endpoint(
+        "training-lecture-checkin",
+        label="bad-token",
+        allow=frozenset(),
+        method="POST",
+        kwargs=lambda w: {"pk": w.t_lecture.pk},
+        data=lambda w: {"venue": w.t_venue.pk, "token": "1.forged"},
+        deny=frozenset({400, 403, 404}),
+    ),
+    # Office directors see the rosters of their own office's classes, which other apps' worlds may fill
+    # with county-B1 trainees; the list is checked for every other local role.
+    Endpoint("training-enrolment-list", allow=AUTHENTICATED, hidden=names,
+             hidden_from=NOT_PROVINCE - {"office_director"}),
+    Endpoint("training-enrolment-detail", allow=PROVINCE_ADMINS, kwargs=lambda w: {"pk": w.t_enrolment.pk}),
+    Endpoint("training-venue-list", allow=AUTHENTICATED, hidden=lambda w: [w.t_venue.name], hidden_from=NOT_PROVINCE),
+    Endpoint("training-venue-detail", allow=PROVINCE_ADMINS, kwargs=lambda w: {"pk": w.t_venue.pk}),
+]
