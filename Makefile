@@ -56,6 +56,7 @@ run: migrate
 	@mkdir -p $(VAR)
 	$(PY) manage.py load_demo | tee $(VAR)/load-demo.txt
 	$(PY) manage.py load_training_demo
+	$(PY) manage.py load_teachers_demo
 	@sed -n '/^角色/,/^$$/p' $(VAR)/load-demo.txt > $(VAR)/demo-accounts.txt; \
 	test -s $(VAR)/demo-accounts.txt || cp $(VAR)/load-demo.txt $(VAR)/demo-accounts.txt
 	PEIXUN_HTTPS=0 exec $(PY) -m peixun.core.stack --banner $(VAR)/demo-accounts.txt

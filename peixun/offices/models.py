@@ -45,3 +45,7 @@ class OfficeMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} · {self.cadre}"
+
+
+from peixun.offices.models_prep import LessonPrep, LessonPrepVersion, PrepComment, PrepMeeting  # noqa: E402,F401
+from peixun.offices.models_work import ResearchTopic, Textbook, TextbookChapter, TopicMilestone  # noqa: E402,F401

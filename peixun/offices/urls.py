@@ -1,2 +1,25 @@
+from django.urls import path
+
+from peixun.offices import views, views_work
+
 app_name = "offices"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.office_list_view, name="office_list"),
+    path("<int:pk>/", views.office_detail_view, name="office_detail"),
+    path("<int:pk>/members/<str:action>/", views.member_action_view, name="member_action"),
+    path("<int:pk>/preps/new/", views.prep_create_view, name="prep_create"),
+    path("preps/<int:pk>/", views.prep_detail_view, name="prep_detail"),
+    path("preps/<int:pk>/edit/", views.prep_edit_view, name="prep_edit"),
+    path("preps/<int:pk>/comment/", views.prep_comment_view, name="prep_comment"),
+    path("preps/<int:pk>/meeting/", views.prep_meeting_view, name="prep_meeting"),
+    path("preps/<int:pk>/sign-off/", views.prep_sign_off_view, name="prep_sign_off"),
+    path("preps/<int:pk>/diff/", views.prep_diff_view, name="prep_diff"),
+    path("preps/<int:pk>/handout/", views.prep_handout_view, name="prep_handout"),
+    path("comments/<int:pk>/decide/", views.proposal_decide_view, name="proposal_decide"),
+    path("<int:pk>/topics/new/", views_work.topic_create_view, name="topic_create"),
+    path("topics/<int:pk>/", views_work.topic_detail_view, name="topic_detail"),
+    path("topics/<int:pk>/<str:action>/", views_work.topic_action_view, name="topic_action"),
+    path("<int:pk>/textbooks/new/", views_work.textbook_create_view, name="textbook_create"),
+    path("textbooks/<int:pk>/", views_work.textbook_detail_view, name="textbook_detail"),
+    path("textbooks/<int:pk>/<str:action>/", views_work.textbook_action_view, name="textbook_action"),
+]
