@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from peixun.accounts.models import User
 from peixun.accounts.roles import Role
+from peixun.core.http import actor_of, flash_errors
 from peixun.offices import selectors
 from peixun.offices import services as membership
 from peixun.offices import services_prep as prep_services
@@ -26,16 +26,6 @@ from peixun.offices.services_handout import handout_pdf
 from peixun.offices.services_richtext import diff_sections, sanitise
 from peixun.org.models import Cadre
 from peixun.training.selectors import lectures_visible
-
-
-def actor_of(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def flash(request: HttpRequest, exc: ValidationError) -> None:
-    for msgs in exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]:
-        for m in msgs:
-            messages.error(request, m)
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -96,7 +86,7 @@ def member_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespon
         else:
             raise Http404
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "教研室成员已更新")
     return redirect("offices:office_detail", pk=office.pk)
@@ -128,7 +118,7 @@ def prep_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, office=office, title=request.POST.get("title", ""), sections=sections, lecture=lecture
             )
         except ValidationError as exc:
-            flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "备课稿已创建（第1版）")
             return redirect("offices:prep_detail", pk=prep.pk)
@@ -155,7 +145,7 @@ def prep_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, prep=prep, sections=sections, note=request.POST.get("note", "")
             )
         except ValidationError as exc:
-            flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已保存为第{version.number}版")
             return redirect("offices:prep_detail", pk=prep.pk)
@@ -200,7 +190,7 @@ def prep_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
             body=request.POST.get("body", ""), parent=parent, proposed_html=request.POST.get("proposed_html", ""),
         )  # fmt: skip
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "意见已发表")
     return redirect(
@@ -219,7 +209,7 @@ def proposal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             actor=actor, proposal=proposal, accept=request.POST.get("accept") == "1"
         )
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已采纳，生成第{version.number}版" if version else "已标记为未采纳")
     return redirect("offices:prep_detail", pk=prep.pk)
@@ -237,7 +227,7 @@ def prep_meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
             attendees=Cadre.objects.filter(pk__in=ids), conclusions=request.POST.get("conclusions", ""),
         )  # fmt: skip
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "备课会记录已保存")
     return redirect("offices:prep_detail", pk=prep.pk)
@@ -252,7 +242,7 @@ def prep_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         prep = prep_services.prep_sign_off(actor=actor, prep=prep, number=int(number) if number.isdigit() else None)
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已定稿（第{prep.signed_version.number}版）")  # type: ignore[union-attr]
     return redirect("offices:prep_detail", pk=prep.pk)

@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from peixun.core.http import actor_of, flash_errors
 from peixun.offices import selectors
 from peixun.offices import services_work as work
 from peixun.offices.models_work import TextbookChapter, TextbookStatus, TopicMilestone, TopicStatus
-from peixun.offices.views import actor_of, flash, parse_date
+from peixun.offices.views import parse_date
 from peixun.org.models import Cadre
 
 
@@ -34,7 +35,7 @@ def topic_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 members=_members_posted(request),
             )  # fmt: skip
         except ValidationError as exc:
-            flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "课题已立项")
             return redirect("offices:topic_detail", pk=topic.pk)
@@ -77,7 +78,7 @@ def topic_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespons
         else:
             raise PermissionDenied
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "课题已更新")
     return redirect("offices:topic_detail", pk=topic.pk)
@@ -95,7 +96,7 @@ def textbook_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, office=office, title=request.POST.get("title", ""), outline=request.POST.get("outline", "")
             )
         except ValidationError as exc:
-            flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "教材编写已立项")
             return redirect("offices:textbook_detail", pk=book.pk)
@@ -151,7 +152,7 @@ def textbook_action_view(request: HttpRequest, pk: int, action: str) -> HttpResp
         else:
             raise ValidationError({"chapter": work.ERR_REQUIRED})
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "教材编写已更新")
     return redirect("offices:textbook_detail", pk=book.pk)

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from peixun.accounts.models import User
+from peixun.core.http import actor_of, flash_errors
 from peixun.org import selectors as org_selectors
 from peixun.org.models import Unit
 from peixun.secondment import forms, selectors, services
@@ -19,14 +19,8 @@ from peixun.secondment.permissions import can_manage_batches, can_put_forward, i
 ERR_FORM = "提交的内容有误，请检查"
 
 
-def actor_of(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
-def flash_errors(request: HttpRequest, exc: ValidationError) -> None:
-    for msgs in exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]:
-        for m in msgs:
-            messages.error(request, m)
 
 
 def form_errors(request: HttpRequest, form: forms.forms.Form) -> None:

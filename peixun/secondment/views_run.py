@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from peixun.audit.events import Event
 from peixun.audit.services import audit_record
+from peixun.core.http import actor_of, flash_errors
 from peixun.org import selectors as org_selectors
 from peixun.org.models import Unit
 from peixun.secondment import exports, forms, notices, selectors, services, services_during, services_placement
@@ -29,7 +30,7 @@ from peixun.secondment.permissions import (
     is_org_admin,
     is_secondee,
 )
-from peixun.secondment.views import actor_of, flash_errors, form_errors, require_org
+from peixun.secondment.views import form_errors, require_org
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -11,28 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from peixun.accounts.models import User
 from peixun.accounts.roles import Role
+from peixun.core.http import actor_of, errors_to_form, flash_errors
 from peixun.offices.models import ResearchOffice
 from peixun.org.selectors import cadres_visible
 from peixun.teachers import forms, selectors, services
 from peixun.teachers.models import ApplicationStatus, SampleLecture
 from peixun.training.selectors import lectures_visible
-
-
-def actor_of(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def flash(request: HttpRequest, exc: ValidationError) -> None:
-    for msgs in exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]:
-        for m in msgs:
-            messages.error(request, m)
-
-
-def _errors_to_form(form: forms.forms.Form, exc: ValidationError) -> None:
-    for field, msgs in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, msgs)
 
 
 def _require(condition: bool, message: str = services.ERR_NOT_ALLOWED) -> None:
@@ -63,7 +48,7 @@ def round_create_view(request: HttpRequest) -> HttpResponse:
                 actor=actor, title=d["title"], criteria=d["criteria"], fields=d["fields"], deadline=d["deadline"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "遴选批次已发布")
             return redirect("teachers:round_detail", pk=intake.pk)
@@ -115,7 +100,7 @@ def apply_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, intake=intake, fields=d["fields"], experience=d["experience"], samples=form.samples()
             )  # type: ignore[arg-type]
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "报名已提交")
             return redirect("teachers:application_detail", pk=app.pk)
@@ -144,7 +129,7 @@ def nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
                     unit_opinion=d["unit_opinion"], samples=form.samples(),  # type: ignore[arg-type]
                 )  # fmt: skip
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, "推荐已提交")
                 return redirect("teachers:application_detail", pk=app.pk)
@@ -204,7 +189,7 @@ def application_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 unit_opinion=d.get("unit_opinion", ""), samples=form.samples(), comment=d.get("comment", ""),  # type: ignore[arg-type]
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "已重新提交")
             return redirect("teachers:application_detail", pk=app.pk)
@@ -227,7 +212,7 @@ def application_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )  # fmt: skip
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "审核结果已保存")
     return redirect("teachers:application_detail", pk=app.pk)
@@ -245,7 +230,7 @@ def application_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )  # fmt: skip
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已入库，师资编号{teacher.number}" if teacher else "已记录审定结果")
     return redirect("teachers:application_detail", pk=app.pk)
@@ -292,7 +277,7 @@ def teacher_create_view(request: HttpRequest) -> HttpResponse:
                 actor=actor, name=d["name"], organisation=d["organisation"], fields=d["fields"], title=d["title"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"外聘教师已入库，编号{teacher.number}")
             return redirect("teachers:teacher_detail", pk=teacher.pk)
@@ -327,7 +312,7 @@ def teacher_status_view(request: HttpRequest, pk: int) -> HttpResponse:
             actor=actor, teacher=teacher, status=request.POST.get("status", ""), reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "状态已更新")
     return redirect("teachers:teacher_detail", pk=teacher.pk)
@@ -345,7 +330,7 @@ def teacher_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             grade=request.POST.get("grade", ""), comment=request.POST.get("comment", ""),
         )  # fmt: skip
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "年度考核已记录")
     return redirect("teachers:teacher_detail", pk=teacher.pk)
@@ -363,7 +348,7 @@ def teacher_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.teacher_assign_lecture(actor=actor, teacher=teacher, lecture=lecture)
     except ValidationError as exc:
-        flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已安排授课：{lecture.topic}")
     return redirect("teachers:teacher_detail", pk=teacher.pk)
