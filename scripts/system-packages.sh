@@ -17,6 +17,10 @@ need poppler-utils      command -v pdftotext
 need python3.11         command -v python3.11
 need python3.11-venv    python3.11 -c 'import ensurepip, venv'
 need npm                command -v npm
+# LibreOffice (headless) converts Office handouts to PDF for the library's preview and watermark.
+need libreoffice-writer-nogui  dpkg -s libreoffice-writer-nogui
+need libreoffice-impress-nogui dpkg -s libreoffice-impress-nogui
+need libreoffice-calc-nogui    dpkg -s libreoffice-calc-nogui
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
