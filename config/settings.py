@@ -127,7 +127,10 @@ TEMPLATES = [
 # --- Databases -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Under uvicorn (ASGI) every request runs in a fresh thread, so persistent connections pile up: set 0 there.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PEIXUN_DB_CONN_MAX_AGE", 60))
+    }
     DATABASES["default"].setdefault("TEST", {})
 else:
     DATABASES = {
