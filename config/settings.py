@@ -127,9 +127,10 @@ TEMPLATES = [
 # --- Databases -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    # Under uvicorn (ASGI) every request runs in a fresh thread, so persistent connections pile up: set 0 there.
+    # Under uvicorn (ASGI) each request runs its sync code in a thread of its own, so a persistent
+    # connection is left behind per request: connections close after each request unless told otherwise.
     DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PEIXUN_DB_CONN_MAX_AGE", 60))
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PEIXUN_DB_CONN_MAX_AGE", 0))
     }
     DATABASES["default"].setdefault("TEST", {})
 else:

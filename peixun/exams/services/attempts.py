@@ -1,0 +1,273 @@
+"""Sittings: start (or resume), autosave with sequence numbers, submit exactly once, grade.
+
+Concurrency: a save locks its attempt row (FOR NO KEY UPDATE on PostgreSQL; SQLite's IMMEDIATE
+transactions serialise writers anyway), and a submit flips the status with a conditional UPDATE ...
+WHERE status='in_progress' and grades in the same transaction, so a save either lands before the grading
+or is refused, and of two racing submits exactly one does the work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from peixun.accounts.models import User
+from peixun.audit.events import Event
+from peixun.audit.services import audit_record
+from peixun.exams.grading import ERR_ANSWER_SHAPE, answer_is_valid, grade
+from peixun.exams.models import (
+    Attempt,
+    AttemptEvent,
+    AttemptEventKind,
+    AttemptItem,
+    AttemptStatus,
+    Exam,
+    MistakeEntry,
+    QuestionType,
+    SubmitReason,
+)
+from peixun.exams.permissions import ERR_NOT_GRADER, ERR_NOT_IN_AUDIENCE, require
+from peixun.exams.selectors import is_in_audience
+from peixun.exams.services.papers import paper_draw
+from peixun.org.models import Cadre
+
+ERR_NOT_OPEN = "考试不在开放时间内"
+ERR_NO_ATTEMPTS_LEFT = "您的考试次数已用完"
+ERR_STALE = "该题已有更新的答案，本次保存已忽略"
+ERR_CLOSED = "答卷已提交，不能再修改"
+ERR_SCORE_RANGE = "得分必须在0到本题分值之间"
+ERR_NOT_SUBJECTIVE = "只有简答题需要人工阅卷"
+ERR_NOT_SUBMITTED = "答卷尚未提交"
+
+
+class AttemptConflict(Exception):
+    """A save or submit that the attempt's state refuses (HTTP 409)."""
+
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.code, self.message, self.extra = code, message, extra
+
+
+def _own_attempt(actor: User, attempt_id: int, *, lock: bool = False) -> Attempt:
+    qs = Attempt.objects.select_related("exam")
+    if lock:
+        qs = qs.select_for_update(of=("self",), no_key=True)
+    attempt = qs.filter(pk=attempt_id).first()
+    # Someone else's attempt does not exist, as far as this actor can tell.
+    if attempt is None or actor.cadre_id is None or attempt.cadre_id != actor.cadre_id:
+        raise Http404
+    return attempt
+
+
+def attempt_start(*, actor: User, exam: Exam, now: dt.datetime | None = None) -> Attempt:
+    """The examinee's attempt in progress, or a new one with its questions drawn."""
+    now = now or timezone.now()
+    cadre = actor.cadre if actor.is_authenticated else None
+    require(cadre is not None and is_in_audience(exam, cadre), ERR_NOT_IN_AUDIENCE)
+    assert cadre is not None
+    close_expired_attempts(exam_id=exam.pk, cadre_id=cadre.pk, now=now)
+    return _start(exam, cadre, now)
+
+
+@transaction.atomic
+def _start(exam: Exam, cadre: Cadre, now: dt.datetime) -> Attempt:
+    current = Attempt.objects.filter(exam=exam, cadre=cadre, status=AttemptStatus.IN_PROGRESS).first()
+    if current is not None:
+        return current
+    if not exam.starts_at <= now < exam.ends_at:
+        raise ValidationError({"exam": ERR_NOT_OPEN})
+    used = Attempt.objects.filter(exam=exam, cadre=cadre).count()
+    if used >= exam.attempts_allowed:
+        raise ValidationError({"exam": ERR_NO_ATTEMPTS_LEFT})
+    drawn = paper_draw(exam.paper)
+    deadline = min(now + dt.timedelta(minutes=exam.duration_minutes), exam.ends_at)
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                exam=exam,
+                cadre=cadre,
+                number=used + 1,
+                started_at=now,
+                deadline=deadline,
+                max_score=sum((p for _, p, _ in drawn), Decimal(0)),
+            )
+            AttemptItem.objects.bulk_create(
+                AttemptItem(attempt=attempt, question=q, order=i + 1, points=p, option_order=keys)
+                for i, (q, p, keys) in enumerate(drawn)
+            )
+    except IntegrityError:
+        # A second tab started at the same moment: resume the attempt it created.
+        return Attempt.objects.get(exam=exam, cadre=cadre, number=used + 1)
+    return attempt
+
+
+def attempt_save_answer(
+    *, actor: User, attempt_id: int, question_id: int, answer: Any, seq: int, now: dt.datetime | None = None
+) -> AttemptItem:
+    """Save one answer. A save with seq <= the stored one is stale (AttemptConflict), unless it repeats the
+    stored save exactly, which is a harmless retry and succeeds without change."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise ValidationError({"seq": ERR_ANSWER_SHAPE})
+    result = _save(actor, attempt_id, question_id, answer, seq, now or timezone.now())
+    # Raised after the commit, so that a deadline submit made on the way is kept.
+    if isinstance(result, AttemptConflict):
+        raise result
+    return result
+
+
+@transaction.atomic
+def _save(
+    actor: User, attempt_id: int, question_id: int, answer: Any, seq: int, now: dt.datetime
+) -> AttemptItem | AttemptConflict:
+    attempt = _own_attempt(actor, attempt_id, lock=True)
+    if attempt.status == AttemptStatus.IN_PROGRESS and attempt.deadline <= now:
+        _finalise(attempt, reason=SubmitReason.DEADLINE, now=now)
+    item = AttemptItem.objects.select_related("question").filter(attempt=attempt, question_id=question_id).first()
+    if item is None:
+        raise Http404
+    if seq <= item.seq and item.seq == seq and item.answer == answer:
+        return item  # a retry of a save that already made it in
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return AttemptConflict("closed", ERR_CLOSED)
+    if seq <= item.seq:
+        return AttemptConflict("stale", ERR_STALE, seq=item.seq)
+    if not answer_is_valid(item.question, answer):
+        raise ValidationError({"answer": ERR_ANSWER_SHAPE})
+    AttemptItem.objects.filter(pk=item.pk, seq__lt=seq).update(answer=answer, seq=seq, saved_at=now)
+    item.answer, item.seq, item.saved_at = answer, seq, now
+    return item
+
+
+def _finalise(attempt: Attempt, *, reason: str, now: dt.datetime) -> bool:
+    """Flip in_progress → submitted once; the winner grades. Must run inside a transaction."""
+    submitted_at = min(now, attempt.deadline) if reason == SubmitReason.DEADLINE else now
+    won = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
+        status=AttemptStatus.SUBMITTED, submitted_at=submitted_at, submit_reason=reason
+    )
+    if not won:
+        attempt.refresh_from_db()
+        return False
+    attempt.status, attempt.submitted_at, attempt.submit_reason = AttemptStatus.SUBMITTED, submitted_at, reason
+    _grade_objective(attempt, now=now)
+    audit_record(
+        actor=None,
+        actor_label="系统" if reason == SubmitReason.DEADLINE else "",
+        event=Event.EXAM_SUBMIT,
+        obj=attempt,
+        detail={"reason": reason},
+    )
+    return True
+
+
+def _grade_objective(attempt: Attempt, *, now: dt.datetime) -> None:
+    items = list(attempt.items.select_related("question"))
+    wrong: list[int] = []
+    for item in items:
+        item.score, item.correct = grade(item.question, item.answer, item.points)
+        if item.correct is False and item.question.qtype != QuestionType.SHORT_ANSWER:
+            wrong.append(item.question_id)
+    AttemptItem.objects.bulk_update(items, ["score", "correct"])
+    _record_mistakes(attempt.cadre_id, wrong, now=now)
+    _total(attempt, items)
+
+
+def _record_mistakes(cadre_id: int, question_ids: list[int], *, now: dt.datetime) -> None:
+    if not question_ids:
+        return
+    existing = set(
+        MistakeEntry.objects.filter(cadre_id=cadre_id, question_id__in=question_ids).values_list(
+            "question_id", flat=True
+        )
+    )
+    MistakeEntry.objects.filter(cadre_id=cadre_id, question_id__in=existing).update(
+        wrong_count=F("wrong_count") + 1, last_wrong_at=now, cleared_at=None
+    )
+    MistakeEntry.objects.bulk_create(
+        [MistakeEntry(cadre_id=cadre_id, question_id=q, last_wrong_at=now) for q in question_ids if q not in existing],
+        ignore_conflicts=True,
+    )
+
+
+def _total(attempt: Attempt, items: list[AttemptItem]) -> None:
+    attempt.score = sum((i.score for i in items if i.score is not None), Decimal(0))
+    attempt.graded = all(i.score is not None for i in items)
+    attempt.passed = attempt.score >= attempt.exam.pass_mark if attempt.graded else None
+    Attempt.objects.filter(pk=attempt.pk).update(score=attempt.score, graded=attempt.graded, passed=attempt.passed)
+
+
+@transaction.atomic
+def attempt_submit(*, actor: User, attempt_id: int, now: dt.datetime | None = None) -> tuple[Attempt, bool]:
+    """Submit the examinee's attempt; (attempt, True) for the one request that did it."""
+    now = now or timezone.now()
+    attempt = _own_attempt(actor, attempt_id)
+    reason = SubmitReason.DEADLINE if attempt.deadline <= now else SubmitReason.EXAMINEE
+    won = _finalise(attempt, reason=reason, now=now)
+    return attempt, won
+
+
+def attempt_close_if_expired(attempt: Attempt, *, now: dt.datetime | None = None) -> Attempt:
+    """Lazy deadline submit: every read of an attempt passes through here."""
+    now = now or timezone.now()
+    if attempt.status == AttemptStatus.IN_PROGRESS and attempt.deadline <= now:
+        with transaction.atomic():
+            _finalise(attempt, reason=SubmitReason.DEADLINE, now=now)
+    return attempt
+
+
+def close_expired_attempts(
+    *, now: dt.datetime | None = None, exam_id: int | None = None, cadre_id: int | None = None
+) -> int:
+    """Submit and grade every attempt whose deadline has passed (the cron/systemd job and lazy reads)."""
+    now = now or timezone.now()
+    qs = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lte=now).select_related("exam")
+    if exam_id is not None:
+        qs = qs.filter(exam_id=exam_id)
+    if cadre_id is not None:
+        qs = qs.filter(cadre_id=cadre_id)
+    closed = 0
+    for attempt in qs:
+        with transaction.atomic():
+            closed += _finalise(attempt, reason=SubmitReason.DEADLINE, now=now)
+    return closed
+
+
+def attempt_log_event(*, actor: User, attempt_id: int, kind: str, detail: str = "") -> AttemptEvent:
+    if kind not in AttemptEventKind.values:
+        raise ValidationError({"kind": ERR_ANSWER_SHAPE})
+    attempt = _own_attempt(actor, attempt_id)
+    return AttemptEvent.objects.create(attempt=attempt, kind=kind, detail=detail[:100])
+
+
+@transaction.atomic
+def item_grade(*, actor: User, item_id: int, score: Decimal, comment: str = "") -> AttemptItem:
+    """A grader scores a short answer, blind to the examinee's name."""
+    item = (
+        AttemptItem.objects.select_for_update(of=("self",))
+        .select_related("attempt__exam", "question")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    exam = item.attempt.exam
+    if not exam.graders.filter(pk=actor.pk).exists():
+        raise PermissionDenied(ERR_NOT_GRADER)
+    if item.question.qtype != QuestionType.SHORT_ANSWER:
+        raise ValidationError({"item": ERR_NOT_SUBJECTIVE})
+    if item.attempt.status != AttemptStatus.SUBMITTED:
+        raise ValidationError({"item": ERR_NOT_SUBMITTED})
+    if not Decimal(0) <= score <= item.points:
+        raise ValidationError({"score": ERR_SCORE_RANGE})
+    item.score, item.graded_by, item.grader_comment = score, actor, comment.strip()
+    item.correct = score == item.points
+    item.save(update_fields=["score", "correct", "graded_by", "grader_comment"])
+    _total(item.attempt, list(item.attempt.items.all()))
+    audit_record(actor=actor, event=Event.EXAM_GRADE, obj=item.attempt, detail={"item": item.pk, "score": str(score)})
+    return item
