@@ -14,46 +14,13 @@ import asyncio
 import os
 import random
 import secrets
-import socket
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-_tmp = tempfile.TemporaryDirectory(prefix="peixun-bench-checkin-")
+from _common import free_port, pct, prepare, sessions_for, start_uvicorn
+
 PG_URL = os.environ.get("BENCH_CHECKIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peixun_bench_checkin")
-
-
-def _postgres_ready() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3) as c:
-            name = PG_URL.rsplit("/", 1)[1]
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            c.execute(f'CREATE DATABASE "{name}"')
-        return True
-    except Exception:
-        return False
-
-
-ON_PG = _postgres_ready()
-ENV = {
-    "PEIXUN_VAR_DIR": _tmp.name,
-    "PEIXUN_HTTPS": "0",
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "PEIXUN_LOG_LEVEL": "ERROR",
-}
-if ON_PG:
-    ENV["DATABASE_URL"] = PG_URL
-else:
-    os.environ.pop("DATABASE_URL", None)
-os.environ.pop("REDIS_URL", None)
-os.environ.update(ENV)
+TMP, ON_PG, ENV = prepare(name="checkin", pg_url=PG_URL)
 
 import django  # noqa: E402
 
@@ -62,9 +29,6 @@ django.setup()
 import datetime as dt  # noqa: E402
 
 import httpx  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.contrib.sessions.models import Session  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -136,70 +100,14 @@ def seed() -> tuple[Lecture, list[tuple[str, int]]]:
         ],
         batch_size=1000,
     )
-    # Logged-in sessions made directly: password hashing for thousands of logins is not what is measured.
-    sessions, people = [], []
-    store = SessionStore()
-    for i, user in enumerate(users):
-        key = secrets.token_hex(16)
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "peixun.accounts.backends.EmployeeNumberBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(session_key=key, session_data=store.encode(data), expire_date=now + dt.timedelta(hours=6))
-        )
-        people.append((key, venues[i % VENUES].pk))
-    Session.objects.bulk_create(sessions, batch_size=1000)
+    keys = sessions_for(users)
+    people = [(key, venues[i % VENUES].pk) for i, key in enumerate(keys)]
     return lecture, people
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(WORKERS),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--backlog",
-        "8192",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code < 500:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("uvicorn did not start: " + (proc.stderr.read().decode()[-2000:] if proc.stderr else ""))
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def burst(lecture: Lecture, people: list[tuple[str, int]]) -> dict:
     port = free_port()
-    server = start_server(port)
+    server = start_uvicorn(port=port, workers=WORKERS, env=ENV, log=TMP / "uvicorn.log")
     rng = random.Random(3)
     latencies: list[float] = []
     errors: dict[str, int] = {}

@@ -20,48 +20,14 @@ import random
 import resource
 import secrets
 import signal
-import socket
 import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-_tmp = tempfile.TemporaryDirectory(prefix="peixun-bench-exams-")
+from _common import free_port, pct, prepare, sessions_for, start_uvicorn
+
 PG_URL = os.environ.get("BENCH_EXAMS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peixun_bench_exams")
-
-
-def _postgres_ready() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3) as c:
-            name = PG_URL.rsplit("/", 1)[1]
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            c.execute(f'CREATE DATABASE "{name}"')
-        return True
-    except Exception:
-        return False
-
-
-ON_PG = _postgres_ready()
-ENV = {
-    "PEIXUN_VAR_DIR": _tmp.name,
-    "PEIXUN_HTTPS": "0",
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "PEIXUN_LOG_LEVEL": "ERROR",
-    # Django under ASGI runs each request in a new thread: persistent connections would leak one per request.
-    "PEIXUN_DB_CONN_MAX_AGE": "0",
-}
-if ON_PG:
-    ENV["DATABASE_URL"] = PG_URL
-else:
-    os.environ.pop("DATABASE_URL", None)
-os.environ.pop("REDIS_URL", None)
-os.environ.update(ENV)
+TMP, ON_PG, ENV = prepare(name="exams", pg_url=PG_URL)
 
 import django  # noqa: E402
 
@@ -70,10 +36,6 @@ django.setup()
 import datetime as dt  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
-import httpx  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.contrib.sessions.models import Session  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -182,59 +144,8 @@ def seed() -> tuple[Exam, list[str]]:
         User(username=c.employee_number, display_name=c.name, cadre=c, password="!", password_changed_at=now)
         for c in cadres
     )
-    # Logged-in sessions made directly: password hashing for thousands of logins is not what is measured.
-    sessions, keys = [], []
-    store = SessionStore()
-    expire = now + dt.timedelta(hours=6)
-    for user in users:
-        key = secrets.token_hex(16)
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "peixun.accounts.backends.EmployeeNumberBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
-        keys.append(key)
-    Session.objects.bulk_create(sessions, batch_size=1000)
+    keys = sessions_for(users)
     return exam, keys
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(WORKERS),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--backlog",
-        "8192",
-    ]
-    # The server's log goes to a file: an unread pipe fills up and blocks every thread that logs.
-    log = open(Path(_tmp.name) / "uvicorn.log", "wb")  # noqa: SIM115 - closed with the temporary directory
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **ENV}, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code < 500:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("uvicorn did not start: " + (Path(_tmp.name) / "uvicorn.log").read_text()[-2000:])
 
 
 class Response:
@@ -308,13 +219,6 @@ def _stop_on_signal(proc: subprocess.Popen) -> None:
     atexit.register(proc.terminate)
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 class Examinee:
     def __init__(self, session_key: str) -> None:
         self.headers = {
@@ -339,7 +243,7 @@ def answer_for(q: dict, rng: random.Random) -> object:
 
 async def load(exam: Exam, keys: list[str]) -> dict:
     port = free_port()
-    server = start_server(port)
+    server = start_uvicorn(port=port, workers=WORKERS, env=ENV, log=TMP / "uvicorn.log")
     _stop_on_signal(server)
     rng = random.Random(11)
     people = [Examinee(k) for k in keys]
@@ -465,7 +369,7 @@ def report(exam: Exam, r: dict) -> None:
         f"# database: {db}; uvicorn workers: {WORKERS}; cores: {os.cpu_count()}; examinees: {N}; "
         f"load average at the end: {os.getloadavg()[0]:.1f}"
     )
-    log = (Path(_tmp.name) / "uvicorn.log").read_text(errors="replace")
+    log = (Path(str(TMP)) / "uvicorn.log").read_text(errors="replace")
     if "Internal Server Error" in log:
         print(f"# server errors logged: {log.count('Internal Server Error')}; first: {log[:400]!r}")
     ratio = N / MOODLE_STRESS_STARTS

@@ -1,0 +1,114 @@
+"""What the HTTP load benchmarks share: a throwaway database, logged-in sessions, a uvicorn to hit.
+
+Import it before Django is set up: `prepare()` decides the database and fills the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _fresh_postgres(url: str) -> bool:
+    """Drop and create the benchmark's own database; False when PostgreSQL does not answer."""
+    try:
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3) as c:
+            name = url.rsplit("/", 1)[1]
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            c.execute(f'CREATE DATABASE "{name}"')
+        return True
+    except Exception:
+        return False
+
+
+def prepare(*, name: str, pg_url: str) -> tuple[Path, bool, dict[str, str]]:
+    """A temporary var dir, PostgreSQL when it answers (else SQLite there), and the server environment."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"peixun-bench-{name}-"))
+    on_pg = _fresh_postgres(pg_url)
+    env = {
+        "PEIXUN_VAR_DIR": str(tmp),
+        "PEIXUN_HTTPS": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PEIXUN_LOG_LEVEL": "ERROR",
+        # Under ASGI each request runs in a thread of its own: a kept connection would leak per request.
+        "PEIXUN_DB_CONN_MAX_AGE": "0",
+    }
+    if on_pg:
+        env["DATABASE_URL"] = pg_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    os.environ.update(env)
+    return tmp, on_pg, env
+
+
+def sessions_for(users: Iterable[Any], *, hours: int = 6) -> list[str]:
+    """Logged-in session keys made directly: hashing thousands of passwords is not what is measured."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    store = SessionStore()
+    expire = timezone.now() + dt.timedelta(hours=hours)
+    rows, keys = [], []
+    for user in users:
+        key = secrets.token_hex(16)
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "peixun.accounts.backends.EmployeeNumberBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        keys.append(key)
+    Session.objects.bulk_create(rows, batch_size=1000)
+    return keys
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_uvicorn(*, port: int, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """uvicorn on 127.0.0.1:port, answering /healthz, its output in a file (an unread pipe blocks it)."""
+    import httpx
+
+    cmd = [
+        sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--log-level", "warning", "--no-access-log", "--backlog", "8192",
+    ]  # fmt: skip
+    out = log.open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code < 500:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("uvicorn did not start: " + log.read_text()[-2000:])
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
