@@ -19,10 +19,6 @@ from peixun.secondment.permissions import can_manage_batches, can_put_forward, i
 ERR_FORM = "提交的内容有误，请检查"
 
 
-
-
-
-
 def form_errors(request: HttpRequest, form: forms.forms.Form) -> None:
     for field, errs in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -242,12 +238,26 @@ def nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
             flash_errors(request, exc)
     elif request.method == "POST":
         form_errors(request, form)
-    cadres = org_selectors.cadre_list(actor=actor, status="active").exclude(secondments__batch=batch)[:500]
+    cadres = _cadre_choices(request, exclude_batch=batch)
     return render(
         request,
         "secondment/nominate_form.html",
-        {"form": form, "batch": batch, "posts": selectors.batch_posts(batch=batch), "cadres": cadres},
-    )
+        {"form": form, "batch": batch, "posts": selectors.batch_posts(batch=batch), "cadres": cadres,
+         "q": request.GET.get("q", "")},
+    )  # fmt: skip
+
+
+CADRE_CHOICES = 200
+
+
+def _cadre_choices(request: HttpRequest, exclude_batch: SecondmentBatch | None = None):  # type: ignore[no-untyped-def]
+    """The actor's active cadres for a drop-down, narrowed by ?q= (name or employee number), so that
+    a city with thousands of cadres can still reach any of them."""
+    query = request.GET.get("q", "").strip()
+    cadres = org_selectors.cadre_list(actor=actor_of(request), query=query, status="active")
+    if exclude_batch is not None:
+        cadres = cadres.exclude(secondments__batch=exclude_batch)
+    return cadres[:CADRE_CHOICES]
 
 
 @login_required
@@ -300,6 +310,7 @@ def sanction_list_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "sanctions": selectors.sanctions_visible(actor=actor)[:300],
-            "cadres": org_selectors.cadre_list(actor=actor, status="active")[:500],
+            "cadres": _cadre_choices(request),
+            "q": request.GET.get("q", ""),
         },
     )

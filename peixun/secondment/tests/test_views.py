@@ -295,3 +295,24 @@ def test_the_api_lists_open_batches_with_their_posts(client_of, batch, posts, tr
     data = client_of(trainee_a1).get("/api/secondment-batches/").json()
     assert data["count"] == 1
     assert {p["title"] for p in data["results"][0]["posts"]} == {p.title for p in posts}
+
+
+def test_the_nominate_page_narrows_the_cadre_choices_by_name_or_employee_number(client_of, org_admin, trainee_b1):
+    from django.urls import reverse
+
+    from peixun.secondment.models import SecondmentBatch
+
+    batch = SecondmentBatch.objects.first()
+    if batch is None:
+        import datetime as dt
+
+        batch = SecondmentBatch.objects.create(
+            year=2026, title="筛选测试", start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 8, 31),
+            reference_date=dt.date(2026, 3, 1),
+        )  # fmt: skip
+    url = reverse("secondment:nominate", kwargs={"pk": batch.pk})
+    client = client_of(org_admin)
+    found = client.get(url, {"q": trainee_b1.cadre.employee_number}).content.decode()
+    missed = client.get(url, {"q": "没有这个人"}).content.decode()
+    assert trainee_b1.cadre.name in found
+    assert trainee_b1.cadre.name not in missed
