@@ -129,9 +129,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     # Under uvicorn (ASGI) each request runs its sync code in a thread of its own, so a persistent
     # connection is left behind per request: connections close after each request unless told otherwise.
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PEIXUN_DB_CONN_MAX_AGE", 0))
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PEIXUN_DB_CONN_MAX_AGE", 0))}
     DATABASES["default"].setdefault("TEST", {})
 else:
     DATABASES = {

@@ -38,9 +38,7 @@ class OfficeMembership(models.Model):
         verbose_name_plural = "教研室成员"
         constraints = [
             models.UniqueConstraint(fields=["office", "cadre"], name="office_member_once"),
-            models.UniqueConstraint(
-                fields=["office"], condition=Q(role="director"), name="office_one_director"
-            ),
+            models.UniqueConstraint(fields=["office"], condition=Q(role="director"), name="office_one_director"),
         ]
 
     def __str__(self) -> str:

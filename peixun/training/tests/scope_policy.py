@@ -151,8 +151,9 @@ ENDPOINTS = [
     ),
     # Office directors see the rosters of their own office's classes, which other apps' worlds may fill
     # with county-B1 trainees; the list is checked for every other local role.
-    Endpoint("training-enrolment-list", allow=AUTHENTICATED, hidden=names,
-             hidden_from=NOT_PROVINCE - {"office_director"}),
+    Endpoint(
+        "training-enrolment-list", allow=AUTHENTICATED, hidden=names, hidden_from=NOT_PROVINCE - {"office_director"}
+    ),
     Endpoint("training-enrolment-detail", allow=PROVINCE_ADMINS, kwargs=lambda w: {"pk": w.t_enrolment.pk}),
     Endpoint("training-venue-list", allow=AUTHENTICATED, hidden=lambda w: [w.t_venue.name], hidden_from=NOT_PROVINCE),
     Endpoint("training-venue-detail", allow=PROVINCE_ADMINS, kwargs=lambda w: {"pk": w.t_venue.pk}),
