@@ -15,6 +15,7 @@ urlpatterns = [
     path("preps/<int:pk>/sign-off/", views.prep_sign_off_view, name="prep_sign_off"),
     path("preps/<int:pk>/diff/", views.prep_diff_view, name="prep_diff"),
     path("preps/<int:pk>/handout/", views.prep_handout_view, name="prep_handout"),
+    path("preps/<int:pk>/handout/submit/", views.prep_handout_submit_view, name="prep_handout_submit"),
     path("comments/<int:pk>/decide/", views.proposal_decide_view, name="proposal_decide"),
     path("<int:pk>/topics/new/", views_work.topic_create_view, name="topic_create"),
     path("topics/<int:pk>/", views_work.topic_detail_view, name="topic_detail"),

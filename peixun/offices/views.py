@@ -22,7 +22,7 @@ from peixun.offices import services as membership
 from peixun.offices import services_prep as prep_services
 from peixun.offices.models import OfficeRole
 from peixun.offices.models_prep import PrepComment, PrepStatus
-from peixun.offices.services_handout import handout_pdf
+from peixun.offices.services_handout import handout_pdf, prep_handout_submit
 from peixun.offices.services_richtext import diff_sections, sanitise
 from peixun.org.models import Cadre
 from peixun.training.selectors import lectures_visible
@@ -274,3 +274,18 @@ def prep_handout_view(request: HttpRequest, pk: int) -> HttpResponse:
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''handout-{prep.pk}.pdf"
         return response
     return render(request, "offices/prep_handout.html", {"prep": prep, "version": prep.signed_version})
+
+
+@login_required
+@require_POST
+def prep_handout_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the signed-off version to the lecture's handouts, for publication in the library."""
+    actor = actor_of(request)
+    prep = selectors.prep_get(actor=actor, pk=pk)
+    try:
+        prep_handout_submit(actor=actor, prep=prep)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, "定稿已提交为本课次讲义，可在资源库整理发布")
+    return redirect("offices:prep_detail", pk=prep.pk)

@@ -110,6 +110,7 @@ ENDPOINTS = [
         kwargs=_pk("prep_signed_b"),
         query=lambda w: {"format": "pdf"},
     ),
+    Endpoint("offices:prep_handout_submit", allow=frozenset({"org_admin"}), method="POST", kwargs=_pk("prep_signed_b")),
     Endpoint(
         "offices:proposal_decide", allow=NOBODY, method="POST", kwargs=_pk("proposal_b"), data=lambda w: {"accept": "1"}
     ),
