@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from peixun.offices.models_prep import (
 from peixun.offices.selectors import is_director, is_member
 from peixun.offices.services_richtext import plain_text, sanitise
 from peixun.org.models import Cadre
+from peixun.org.permissions import require as _require
 from peixun.training.models import Lecture
 from peixun.training.notifications import notify_cadres
 
@@ -56,11 +57,6 @@ ERR_VERSION = "版本不存在"
 KIND_NOTICE = "lessonprep"
 MAX_SECTIONS = 50
 MAX_CHARS = 200_000
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def _clean_sections(sections: Iterable[dict[str, Any]]) -> list[dict[str, str]]:

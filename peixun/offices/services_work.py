@@ -28,6 +28,7 @@ from peixun.offices.models_work import (
 from peixun.offices.selectors import is_director, may_manage_office
 from peixun.offices.services_richtext import sanitise
 from peixun.org.models import Cadre
+from peixun.org.permissions import require as _require
 
 ERR_NOT_DIRECTOR = "只有本教研室主任可以管理本室的课题和教材"
 ERR_NOT_TOPIC_MEMBER = "只有课题组成员或本室主任可以更新课题"
@@ -37,11 +38,6 @@ ERR_MEMBERS = "课题组成员和执笔人只能是本教研室成员"
 ERR_STATUS = "状态无效"
 ERR_ORDER_TAKEN = "该章序已存在"
 ERR_NOT_DRAFTED = "本章尚未交稿"
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def _check_members(office: ResearchOffice, cadres: Iterable[Cadre], errors: dict[str, str], field: str) -> list[Cadre]:

@@ -18,6 +18,7 @@ from peixun.accounts.models import User
 from peixun.audit.events import Event
 from peixun.audit.services import audit_record
 from peixun.org.models import Cadre, Unit, UnitKind
+from peixun.org.permissions import require as _require
 from peixun.secondment import eligibility
 from peixun.secondment.models import (
     BatchAttachment,
@@ -32,7 +33,6 @@ from peixun.secondment.models import (
     Stage,
 )
 from peixun.secondment.permissions import (
-    ERR_NOT_ALLOWED,
     ERR_NOT_SENDING,
     admins_unit,
     can_act_for_sending,
@@ -62,11 +62,6 @@ ERR_SANCTION_DATES = "影响期满日期不能早于处分开始日期"
 ERR_CADRE_OUT_OF_SCOPE = "只能推荐本单位及下级单位的干部"
 
 KNOWN_KINDS = set(UnitKind.values)
-
-
-def _require(condition: bool, message: str = ERR_NOT_ALLOWED) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def _clean_tags(tags: Sequence[str]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +21,7 @@ from peixun.audit.events import Event
 from peixun.audit.services import audit_record
 from peixun.offices.models import ResearchOffice
 from peixun.org.models import Cadre, CadreStatus
+from peixun.org.permissions import require as _require
 from peixun.teachers.models import (
     ApplicationStatus,
     ApplicationStep,
@@ -64,11 +65,6 @@ SAMPLE_EXTENSIONS = (".pdf", ".doc", ".docx", ".ppt", ".pptx", ".mp4")
 MAX_SAMPLE_BYTES = 50 * 1024 * 1024
 
 KIND_NOTICE = "teacher_application"
-
-
-def _require(condition: bool, message: str = ERR_NOT_ALLOWED) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def is_org_admin(actor: User) -> bool:

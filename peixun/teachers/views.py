@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,15 +14,11 @@ from django.views.decorators.http import require_POST
 from peixun.accounts.roles import Role
 from peixun.core.http import actor_of, errors_to_form, flash_errors
 from peixun.offices.models import ResearchOffice
+from peixun.org.permissions import require as _require
 from peixun.org.selectors import cadres_visible
 from peixun.teachers import forms, selectors, services
 from peixun.teachers.models import ApplicationStatus, SampleLecture
 from peixun.training.selectors import lectures_visible
-
-
-def _require(condition: bool, message: str = services.ERR_NOT_ALLOWED) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 @login_required

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from peixun.audit.events import Event
 from peixun.audit.services import audit_record
 from peixun.offices.models import ResearchOffice
 from peixun.org.models import Cadre, Rank, Unit, UnitKind
+from peixun.org.permissions import require as _require
 from peixun.training.models import (
     ClassKind,
     ClassMode,
@@ -28,7 +29,7 @@ from peixun.training.models import (
     TrainingPlan,
     Venue,
 )
-from peixun.training.permissions import ERR_NOT_ALLOWED, may_manage_class, may_manage_training
+from peixun.training.permissions import may_manage_class, may_manage_training
 
 ERR_REQUIRED = "此项为必填项"
 ERR_YEAR = "年度应在2000至2100之间"
@@ -56,11 +57,6 @@ ERR_QUOTA = "名额应为0至100000之间的整数"
 ERR_QUOTA_BELOW = "名额不能少于该单位已报名人数（{n}人）"
 
 STATUS_ORDER = [s.value for s in ClassStatus]
-
-
-def _require(condition: bool, message: str = ERR_NOT_ALLOWED) -> None:
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def _decimal(value: Any, field: str, errors: dict[str, str], *, low: int = 0, high: int = 999) -> Decimal:
