@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "peixun.accounts.middleware.PasswordExpiryMiddleware",
+    "peixun.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -200,9 +201,11 @@ PASSWORD_EXPIRY_DAYS = env_int("PEIXUN_PASSWORD_EXPIRY_DAYS", 90)  # 0 turns exp
 LOGIN_MAX_FAILURES = env_int("PEIXUN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("PEIXUN_LOGIN_LOCKOUT_MINUTES", 30)
 
-# Idle timeout: every request pushes the expiry forward, so the cookie dies after this much silence.
+# Idle timeout: the user's requests push the expiry forward (at most once a minute, see
+# IdleTimeoutMiddleware; background polls do not), so the session dies after this much silence.
 SESSION_COOKIE_AGE = env_int("PEIXUN_IDLE_TIMEOUT_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -240,6 +243,7 @@ MEDIA_URL = "/protected/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("PEIXUN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_RETENTION_DAYS = env_int("PEIXUN_IMPORT_RETENTION_DAYS", 7)  # then the uploaded sheet is deleted
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

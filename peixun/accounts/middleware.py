@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -48,3 +50,31 @@ class PasswordExpiryMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+# Set by static/js/base.js on htmx polls (hx-trigger="every ..."); such requests are the page talking to
+# the server on its own, not the user, so they must not keep an abandoned session alive.
+BACKGROUND_HEADER = "HTTP_X_PEIXUN_BACKGROUND"
+LAST_ACTIVITY_KEY = "_peixun_last_activity"
+
+
+class IdleTimeoutMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE): a request made by the user pushes the session's expiry on.
+
+    Instead of saving the session on every request (a database write per heartbeat, poll and check-in),
+    the expiry is pushed on at most once per SESSION_IDLE_REFRESH_SECONDS, by touching the session so
+    that SessionMiddleware saves it with a fresh expiry; background polls never touch it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated or request.META.get(BACKGROUND_HEADER):
+            return response
+        now = int(time.time())
+        if now - int(session.get(LAST_ACTIVITY_KEY, 0)) >= settings.SESSION_IDLE_REFRESH_SECONDS:
+            session[LAST_ACTIVITY_KEY] = now
+        return response

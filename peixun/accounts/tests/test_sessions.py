@@ -7,10 +7,13 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from peixun.accounts.middleware import LAST_ACTIVITY_KEY
 from peixun.accounts.models import RoleGrant
 from peixun.accounts.roles import Role
 from peixun.accounts.services import ERR_LOGIN_FAILED, ERR_OTHER_POWER, ERR_SELF_DEACTIVATE
@@ -29,14 +32,39 @@ def sent_to_login(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_sessions_expire_after_the_configured_idle_time_and_each_request_pushes_it_on(trainee_a1, client_of):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    client = client_of(trainee_a1)
+def expire_soon_and_forget_activity(client: Client) -> None:
+    """As if the user's last request was long ago and the session has 30 s left."""
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = 0
+    session.save()
     Session.objects.filter(pk=session_row(client).pk).update(expire_date=timezone.now() + dt.timedelta(seconds=30))
+
+
+def remaining(client: Client) -> dt.timedelta:
+    return session_row(client).expire_date - timezone.now()
+
+
+def test_a_request_by_the_user_pushes_the_idle_expiry_on(trainee_a1, client_of):
+    client = client_of(trainee_a1)
+    expire_soon_and_forget_activity(client)
     assert client.get("/").status_code == 200
-    remaining = session_row(client).expire_date - timezone.now()
-    assert dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining
-    assert remaining <= dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining(client)
+    assert remaining(client) <= dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_a_background_poll_does_not_keep_the_session_alive(trainee_a1, client_of):
+    client = client_of(trainee_a1)
+    expire_soon_and_forget_activity(client)
+    assert client.get("/", headers={"X-Peixun-Background": "1"}).status_code == 200
+    assert remaining(client) <= dt.timedelta(seconds=30)
+
+
+def test_requests_within_a_minute_of_each_other_write_the_session_once(trainee_a1, client_of):
+    client = client_of(trainee_a1)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert not [q for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
 
 
 def test_an_idle_session_is_over(trainee_a1, client_of):
