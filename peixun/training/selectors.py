@@ -17,9 +17,11 @@ from peixun.training.models import (
     ClassStatus,
     Enrolment,
     EnrolmentStatus,
+    LeaveRequest,
     Lecture,
     Notification,
     Quota,
+    StudyHoursTarget,
     TrainingClass,
     TrainingPlan,
     Venue,
@@ -223,3 +225,123 @@ def notifications_for(*, actor: User, unread_only: bool = False) -> QuerySet[Not
         return Notification.objects.none()
     qs = Notification.objects.filter(recipient=actor)
     return qs.filter(read_at=None) if unread_only else qs
+
+
+# --- Edit pages: venue operators, hours targets ---------------------------------------------------------
+
+
+def venue_operators(*, venue: Venue) -> QuerySet[User]:
+    """The accounts that operate a venue (Role.VENUE_OPERATOR granted on its unit); the caller has already
+    fetched the venue through venues_visible."""
+    grants = RoleGrant.objects.filter(role=Role.VENUE_OPERATOR, unit_id=venue.unit_id)
+    return User.objects.filter(pk__in=grants.values("user_id")).order_by("username")
+
+
+def hours_targets_visible(*, actor: User, year: int, query: str = "") -> QuerySet[StudyHoursTarget]:
+    from peixun.org.selectors import cadres_visible
+
+    cadres = cadres_visible(actor=actor)
+    qs = StudyHoursTarget.objects.filter(year=year, cadre__in=cadres.values("pk")).select_related("cadre__unit")
+    if query.strip():
+        q = query.strip()
+        qs = qs.filter(Q(cadre__name__icontains=q) | Q(cadre__employee_number=q))
+    return qs.order_by("cadre__unit__path", "cadre__employee_number")
+
+
+def hours_target_get(*, actor: User, pk: int) -> StudyHoursTarget:
+    from peixun.org.selectors import cadres_visible
+
+    try:
+        return StudyHoursTarget.objects.select_related("cadre").get(
+            pk=pk, cadre__in=cadres_visible(actor=actor).values("pk")
+        )
+    except (StudyHoursTarget.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+# --- Leave requests ------------------------------------------------------------------------------------
+
+
+def leave_scope_q(actor: User) -> Q | None:
+    """The trainee's own requests, and those of the cadres a unit admin (or the organisation department)
+    decides on."""
+    if not _alive(actor):
+        return None
+    conditions: list[Q] = []
+    if actor.has_role(Role.ORG_ADMIN):
+        return Q()
+    if actor.has_role(Role.UNIT_ADMIN):
+        conditions += [Q(enrolment__cadre__unit__path__startswith=p) for p in actor.grants.admin_paths]
+    if actor.cadre_id is not None:
+        conditions.append(Q(enrolment__cadre_id=actor.cadre_id))
+    if not conditions:
+        return None
+    q = conditions[0]
+    for c in conditions[1:]:
+        q |= c
+    return q
+
+
+def leave_requests_visible(*, actor: User) -> QuerySet[LeaveRequest]:
+    q = leave_scope_q(actor)
+    if q is None:
+        return LeaveRequest.objects.none()
+    return LeaveRequest.objects.filter(q).select_related(
+        "lecture", "enrolment__training_class", "enrolment__cadre__unit", "decided_by"
+    )
+
+
+def leave_request_get(*, actor: User, pk: int) -> LeaveRequest:
+    try:
+        return leave_requests_visible(actor=actor).get(pk=pk)
+    except (LeaveRequest.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def leave_requests_mine(*, actor: User) -> QuerySet[LeaveRequest]:
+    if not _alive(actor) or actor.cadre_id is None:
+        return LeaveRequest.objects.none()
+    return leave_requests_visible(actor=actor).filter(enrolment__cadre_id=actor.cadre_id)
+
+
+def leave_requests_to_decide(*, actor: User, status: str = "") -> QuerySet[LeaveRequest]:
+    """Requests of other cadres in the admin's scope (one's own request is never decided by oneself)."""
+    if not _alive(actor) or not (actor.has_role(Role.ORG_ADMIN) or actor.has_role(Role.UNIT_ADMIN)):
+        return LeaveRequest.objects.none()
+    qs = leave_requests_visible(actor=actor)
+    if actor.cadre_id is not None:
+        qs = qs.exclude(enrolment__cadre_id=actor.cadre_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("status", "lecture__starts_at", "-created_at")
+
+
+def lectures_open_for_leave(*, actor: User) -> QuerySet[Lecture]:
+    """Lectures not yet ended of the classes the actor is enrolled in."""
+    from django.utils import timezone
+
+    if not _alive(actor) or actor.cadre_id is None:
+        return Lecture.objects.none()
+    classes = Enrolment.objects.filter(cadre_id=actor.cadre_id, status=EnrolmentStatus.ENROLLED).values(
+        "training_class_id"
+    )
+    return (
+        Lecture.objects.filter(training_class_id__in=classes, ends_at__gt=timezone.now())
+        .select_related("training_class")
+        .order_by("starts_at", "id")
+    )
+
+
+# --- Handouts published in the library ----------------------------------------------------------------
+
+
+def lecture_handout_resources(*, actor: User, lecture: Lecture) -> QuerySet:
+    """The library resources published for a lecture that the actor may read (library's own scope rule)."""
+    from peixun.library.models import ResourceStatus
+    from peixun.library.selectors import resources_visible
+
+    return (
+        resources_visible(actor=actor)
+        .filter(Q(lecture=lecture) | Q(handout__lecture=lecture), status=ResourceStatus.PUBLISHED)
+        .order_by("-published_at", "-id")
+    )

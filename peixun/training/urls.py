@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peixun.training import views, views_checkin, views_docs
+from peixun.training import views, views_checkin, views_docs, views_edit, views_leave, views_map
 
 app_name = "training"
 urlpatterns = [
@@ -29,4 +29,18 @@ urlpatterns = [
     path("coverage/export/", views_docs.coverage_export_view, name="coverage_export"),
     path("notifications/", views_docs.notifications_view, name="notifications"),
     path("venues/", views_docs.venue_list_view, name="venue_list"),
+    # Edit pages, leave and the allocation map (views_edit, views_leave, views_map).
+    path("plans/", views_edit.plan_list_view, name="plan_list"),
+    path("plans/new/", views_edit.plan_edit_view, name="plan_create"),
+    path("plans/<int:pk>/edit/", views_edit.plan_edit_view, name="plan_edit"),
+    path("plans/<int:pk>/targets/", views_edit.hours_targets_view, name="hours_targets"),
+    path("targets/<int:pk>/remove/", views_edit.hours_target_remove_view, name="hours_target_remove"),
+    path("venues/new/", views_edit.venue_create_view, name="venue_create"),
+    path("venues/<int:pk>/edit/", views_edit.venue_edit_view, name="venue_edit"),
+    path("classes/<int:pk>/edit/", views_edit.class_edit_view, name="class_edit"),
+    path("lectures/<int:pk>/edit/", views_edit.lecture_edit_view, name="lecture_edit"),
+    path("classes/<int:pk>/quotas/", views_edit.quotas_view, name="quotas"),
+    path("classes/<int:pk>/allocation/map/", views_map.allocation_map_view, name="allocation_map"),
+    path("leave/", views_leave.leave_view, name="leave"),
+    path("leave/<int:pk>/decide/", views_leave.leave_decide_view, name="leave_decide"),
 ]

@@ -52,6 +52,16 @@ def build(world):
         enrolment=enrolment, number="PX-SCOPE-1", token="scope-token-for-matrix-0123456789", study_hours=2
     )
     world.extra.update(t_class=cls, t_lecture=lecture, t_venue=venue, t_enrolment=enrolment, t_certificate=certificate)
+    build_edit_pages(world, plan=plan, enrolment=enrolment, lecture=lecture)
+
+
+def build_edit_pages(world, *, plan, enrolment, lecture):
+    """Objects of the edit pages, leave and the allocation map: all of county B1's cadre."""
+    from peixun.training.models import LeaveRequest, StudyHoursTarget
+
+    target = StudyHoursTarget.objects.create(year=plan.year, cadre=world.foreign_cadre, hours=30)
+    leave = LeaveRequest.objects.create(enrolment=enrolment, lecture=lecture, reason="矩阵请假事由")
+    world.extra.update(t_plan=plan, t_target=target, t_leave=leave)
 
 
 def names(w):
@@ -136,6 +146,73 @@ ENDPOINTS = [
     Endpoint("training:notifications", allow=AUTHENTICATED),
     Endpoint("training:notifications", label="read", allow=AUTHENTICATED, method="POST"),
     Endpoint("training:venue_list", allow=VENUE_PAGE, hidden=lambda w: [w.t_venue.name], hidden_from=NOT_PROVINCE),
+    # Edit pages (views_edit), leave (views_leave) and the allocation map (views_map).
+    Endpoint("training:plan_list", allow=ORG),
+    Endpoint("training:plan_create", allow=ORG),
+    Endpoint("training:plan_edit", allow=ORG, kwargs=lambda w: {"pk": w.t_plan.pk}),
+    Endpoint(
+        "training:hours_targets",
+        allow=ORG,
+        kwargs=lambda w: {"pk": w.t_plan.pk},
+        hidden=names,
+        hidden_from=NOT_PROVINCE,
+    ),
+    Endpoint("training:hours_target_remove", allow=ORG, kwargs=lambda w: {"pk": w.t_target.pk}, method="POST"),
+    Endpoint("training:venue_create", allow=ORG),
+    Endpoint("training:venue_edit", allow=ORG, kwargs=lambda w: {"pk": w.t_venue.pk}),
+    Endpoint(
+        "training:venue_edit",
+        label="post",
+        allow=ORG,
+        kwargs=lambda w: {"pk": w.t_venue.pk},
+        method="POST",
+        data=lambda w: {"name": "改名", "seats": 10, "allowed_occupancy": 50},
+    ),
+    Endpoint("training:class_edit", allow=ORG, kwargs=cls),
+    Endpoint(
+        "training:class_edit",
+        label="post",
+        allow=ORG,
+        kwargs=cls,
+        method="POST",
+        data=lambda w: {"plan": w.t_plan.pk, "office": w.t_class.office_id, "title": "改名"},
+    ),
+    Endpoint("training:lecture_edit", allow=ORG, kwargs=lambda w: {"pk": w.t_lecture.pk}),
+    Endpoint("training:quotas", allow=ORG, kwargs=cls),
+    Endpoint(
+        "training:quotas",
+        label="post",
+        allow=ORG,
+        kwargs=cls,
+        method="POST",
+        data=lambda w: {"unit": w.tree.county_b1.pk, "seats": 5},
+    ),
+    Endpoint(
+        "training:allocation_map",
+        allow=ORG | {"city_a_admin", "county_a1_admin", "venue_operator_a1"},
+        kwargs=cls,
+        hidden=lambda w: [w.t_venue.name, w.tree.county_b1.name, w.foreign_cadre.name],
+        hidden_from=NOT_PROVINCE,
+    ),
+    Endpoint(
+        "training:allocation_map",
+        label="by-unit",
+        allow=ORG | {"city_a_admin", "county_a1_admin", "venue_operator_a1"},
+        kwargs=cls,
+        query=lambda w: {"by": "unit"},
+        hidden=lambda w: [w.t_venue.name, w.tree.county_b1.name],
+        hidden_from=NOT_PROVINCE,
+    ),
+    Endpoint(
+        "training:leave", allow=WITH_CADRE, hidden=lambda w: ["矩阵请假事由", *names(w)], hidden_from=NOT_PROVINCE
+    ),
+    Endpoint(
+        "training:leave_decide",
+        allow=ORG,
+        kwargs=lambda w: {"pk": w.t_leave.pk},
+        method="POST",
+        data=lambda w: {"decision": "approve"},
+    ),
     Endpoint("training-class-list", allow=AUTHENTICATED),
     Endpoint("training-class-detail", allow=AUTHENTICATED, kwargs=cls),
     Endpoint("training-lecture-list", allow=AUTHENTICATED),
