@@ -84,6 +84,8 @@ class Event(models.TextChoices):
     TEACHER_STATUS = "teachers.status", "师资暂停或出库"
     TEACHER_REVIEW = "teachers.review", "师资年度考核"
     TEACHER_ASSIGN = "teachers.assign", "安排师资授课"
+    TEACHER_UPDATE = "teachers.update", "修改师资档案"
+    TEACHER_APPLICATION_OPINION = "teachers.application_opinion", "师资申请单位意见"
     LESSONPREP_SAVE = "offices.lessonprep_save", "保存集体备课稿"
     LESSONPREP_MEETING = "offices.lessonprep_meeting", "记录集体备课会"
     LESSONPREP_SIGN_OFF = "offices.lessonprep_sign_off", "集体备课定稿"
@@ -93,6 +95,13 @@ class Event(models.TextChoices):
     LIBRARY_RESOURCE_SAVE = "library.resource_save", "整理资源"
     LIBRARY_RESOURCE_PUBLISH = "library.resource_publish", "发布资源"
     LIBRARY_RESOURCE_UNPUBLISH = "library.resource_unpublish", "撤回资源"
+    LIVE_STREAM_CREATE = "live.stream_create", "创建直播流"
+    LIVE_KEY_REVEAL = "live.key_reveal", "查看推流码"
+    LIVE_KEY_ROTATE = "live.key_rotate", "更换推流码"
+    LIVE_PUBLISH_START = "live.publish_start", "开始推流"
+    LIVE_PUBLISH_REFUSED = "live.publish_refused", "拒绝推流"
+    LIVE_PUBLISH_END = "live.publish_end", "结束推流"
+    LIVE_SETTINGS_SAVE = "live.settings_save", "修改直播设置"
 
 
 def label(code: str) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -43,6 +44,42 @@ class OfficeMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} · {self.cadre}"
+
+
+class MembershipChangeKind(models.TextChoices):
+    ADD = "add", "加入"
+    ROLE = "role", "调整职责"
+    REMOVE = "remove", "移出"
+
+
+class OfficeMembershipChange(models.Model):
+    """One change of an office's membership, kept for the office's own history page.
+
+    The audit trail records the same acts but only the audit admin reads it; this is what the office's
+    director and the organisation department see. Name and employee number are copied so that the row
+    still reads after the cadre is gone.
+    """
+
+    office = models.ForeignKey(ResearchOffice, on_delete=models.CASCADE, related_name="membership_changes")
+    cadre = models.ForeignKey("org.Cadre", null=True, on_delete=models.SET_NULL, related_name="+")
+    cadre_name = models.CharField("姓名", max_length=50)
+    employee_number = models.CharField("工号", max_length=32)
+    kind = models.CharField("变动", max_length=16, choices=MembershipChangeKind.choices)
+    role = models.CharField("职责", max_length=16, choices=OfficeRole.choices, blank=True)
+    previous_role = models.CharField("原职责", max_length=16, choices=OfficeRole.choices, blank=True)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("操作人", max_length=150)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "教研室成员变动"
+        verbose_name_plural = "教研室成员变动"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["office", "-at"], name="office_change_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}:{self.kind}:{self.employee_number}"
 
 
 from peixun.offices.models_prep import LessonPrep, LessonPrepVersion, PrepComment, PrepMeeting  # noqa: E402,F401

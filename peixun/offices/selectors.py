@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from peixun.accounts.models import User
 from peixun.accounts.roles import Role
-from peixun.offices.models import OfficeMembership, OfficeRole, ResearchOffice
+from peixun.offices.models import OfficeMembership, OfficeMembershipChange, OfficeRole, ResearchOffice
 from peixun.offices.models_prep import LessonPrep, LessonPrepVersion, PrepComment
 from peixun.offices.models_work import ChapterStatus, ResearchTopic, Textbook, TextbookChapter, TopicStatus
-from peixun.org.selectors import sees_whole_province
+from peixun.org.models import Cadre, CadreStatus
+from peixun.org.selectors import cadres_visible, sees_whole_province
 from peixun.training.models import Lecture, TrainingClass
 
 
@@ -82,6 +83,59 @@ def office_get(*, actor: User, pk: int) -> ResearchOffice:
 
 def office_members(office: ResearchOffice) -> QuerySet[OfficeMembership]:
     return office.memberships.select_related("cadre", "cadre__unit").order_by("role", "cadre__name")
+
+
+# --- Membership management ------------------------------------------------------------------------------
+
+CANDIDATES_SHOWN = 20
+
+
+def may_manage_members(actor: User, office_id: int) -> bool:
+    """The organisation department manages every office's membership; a director their own office's
+    ordinary members (appointing or dismissing a director stays with the organisation department)."""
+    return _alive(actor) and (actor.has_role(Role.ORG_ADMIN) or is_director(actor, office_id))
+
+
+def member_candidate_q(actor: User) -> Q | None:
+    """Whom the actor may add to an office. The organisation department: any cadre it sees (the whole
+    province). A director: the pool's active teachers and the cadres of the director's own unit, people
+    the director can already see; not a province-wide directory of names and employee numbers."""
+    if not _alive(actor):
+        return None
+    if actor.has_role(Role.ORG_ADMIN):
+        return Q()
+    if not actor.grants.director_office_ids:
+        return None
+    q = Q(teacher__status="active")
+    if actor.grants.own_unit_id is not None:
+        q |= Q(unit_id=actor.grants.own_unit_id)
+    return q
+
+
+def member_candidates(*, actor: User, office: ResearchOffice, query: str) -> QuerySet[Cadre]:
+    """Active cadres matching a name, employee number or username, not yet in the office, at most 20."""
+    query = (query or "").strip()
+    scope = member_candidate_q(actor)
+    if scope is None or not query or not may_manage_members(actor, office.pk):
+        return Cadre.objects.none()
+    base = cadres_visible(actor=actor) if actor.has_role(Role.ORG_ADMIN) else Cadre.objects.select_related("unit")
+    match = Q(name__icontains=query) | Q(employee_number__icontains=query) | Q(user__username__iexact=query)
+    return (
+        base.filter(scope)
+        .filter(match, status=CadreStatus.ACTIVE)
+        .exclude(pk__in=office.memberships.values("cadre_id"))
+        .distinct()
+        .order_by("name", "employee_number")[:CANDIDATES_SHOWN]
+    )
+
+
+def may_add_candidate(actor: User, cadre: Cadre) -> bool:
+    scope = member_candidate_q(actor)
+    return scope is not None and Cadre.objects.filter(scope, pk=cadre.pk).exists()
+
+
+def membership_history(office: ResearchOffice, *, limit: int = 200) -> QuerySet[OfficeMembershipChange]:
+    return office.membership_changes.order_by("-at", "-id")[:limit]
 
 
 # --- Lesson preps ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Pages of the offices: list, workspace with dashboard, membership, collective lesson preparation.
+"""Pages of the offices: list, workspace with dashboard, collective lesson preparation.
 
-Thin: parse, call a selector or a service, render. Topics and textbooks are in views_work.py.
+Thin: parse, call a selector or a service, render. Membership is in views_members.py, topics and textbooks in
+views_work.py and views_edit.py.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from django.views.decorators.http import require_POST
 from peixun.accounts.roles import Role
 from peixun.core.http import actor_of, flash_errors
 from peixun.offices import selectors
-from peixun.offices import services as membership
 from peixun.offices import services_prep as prep_services
-from peixun.offices.models import OfficeRole
 from peixun.offices.models_prep import PrepComment, PrepStatus
 from peixun.offices.services_handout import handout_pdf, prep_handout_submit
 from peixun.offices.services_richtext import diff_sections, sanitise
@@ -59,37 +58,8 @@ def office_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "is_member": selectors.is_member(actor, office.pk),
         "may_manage": selectors.may_manage_office(actor, office.pk),
         "is_org": actor.has_role(Role.ORG_ADMIN),
+        "may_manage_members": selectors.may_manage_members(actor, office.pk),
     })  # fmt: skip
-
-
-@login_required
-@require_POST
-def member_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Membership is the organisation department's: add, remove, set director."""
-    actor = actor_of(request)
-    office = selectors.office_get(actor=actor, pk=pk)
-    cadre = Cadre.objects.filter(employee_number=request.POST.get("employee_number", "").strip()).first()
-    if cadre is None:
-        if not actor.has_role(Role.ORG_ADMIN):
-            raise PermissionDenied(membership.ERR_NOT_ALLOWED)
-        messages.error(request, "找不到该工号的干部")
-        return redirect("offices:office_detail", pk=office.pk)
-    try:
-        if action == "add":
-            membership.office_member_add(
-                actor=actor, office=office, cadre=cadre, role=request.POST.get("role", OfficeRole.MEMBER)
-            )
-        elif action == "remove":
-            membership.office_member_remove(actor=actor, office=office, cadre=cadre)
-        elif action == "director":
-            membership.office_director_set(actor=actor, office=office, cadre=cadre)
-        else:
-            raise Http404
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, "教研室成员已更新")
-    return redirect("offices:office_detail", pk=office.pk)
 
 
 # --- Collective lesson preparation --------------------------------------------------------------------------

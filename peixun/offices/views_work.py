@@ -1,4 +1,5 @@
-"""Pages of research topics and textbooks. Thin: parse, call a selector or a service, render."""
+"""Pages of research topics and textbooks: detail pages and their actions (milestones, report, chapters,
+drafts, review, status). The create and edit forms are in views_edit.py. Thin: parse, call, render."""
 
 from __future__ import annotations
 
@@ -17,29 +18,14 @@ from peixun.offices.views import parse_date
 from peixun.org.models import Cadre
 
 
-def _members_posted(request: HttpRequest, field: str = "members") -> list[Cadre]:
-    ids = [int(i) for i in request.POST.getlist(field) if i.isdigit()]
-    return list(Cadre.objects.filter(pk__in=ids))
+def parse_order(value: str) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 6 else None
 
 
-@login_required
-def topic_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    office = selectors.office_get(actor=actor, pk=pk)
-    if not selectors.may_manage_office(actor, office.pk):
-        raise PermissionDenied(work.ERR_NOT_DIRECTOR)
-    if request.method == "POST":
-        try:
-            topic = work.topic_save(
-                actor=actor, office=office, title=request.POST.get("title", ""), plan=request.POST.get("plan", ""),
-                members=_members_posted(request),
-            )  # fmt: skip
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, "课题已立项")
-            return redirect("offices:topic_detail", pk=topic.pk)
-    return render(request, "offices/topic_form.html", {"office": office, "members": selectors.office_members(office)})
+def posted_cadre(value: str) -> Cadre | None:
+    value = (value or "").strip()
+    return Cadre.objects.filter(pk=int(value)).first() if value.isdigit() else None
 
 
 @login_required
@@ -85,25 +71,6 @@ def topic_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 
 @login_required
-def textbook_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    office = selectors.office_get(actor=actor, pk=pk)
-    if not selectors.may_manage_office(actor, office.pk):
-        raise PermissionDenied(work.ERR_NOT_DIRECTOR)
-    if request.method == "POST":
-        try:
-            book = work.textbook_save(
-                actor=actor, office=office, title=request.POST.get("title", ""), outline=request.POST.get("outline", "")
-            )
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, "教材编写已立项")
-            return redirect("offices:textbook_detail", pk=book.pk)
-    return render(request, "offices/textbook_form.html", {"office": office})
-
-
-@login_required
 def textbook_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     book = selectors.textbook_get(actor=actor, pk=pk)
@@ -125,13 +92,10 @@ def textbook_action_view(request: HttpRequest, pk: int, action: str) -> HttpResp
     )
     try:
         if action == "chapter":
-            order = request.POST.get("order", "")
-            assignee = Cadre.objects.filter(pk=request.POST.get("assignee") or 0).first()
-            if assignee is None or not order.isdigit():
-                raise ValidationError({"assignee": work.ERR_REQUIRED})
             work.chapter_assign(
-                actor=actor, textbook=book, order=int(order), title=request.POST.get("title", ""), assignee=assignee
-            )
+                actor=actor, textbook=book, order=parse_order(request.POST.get("order", "")),
+                title=request.POST.get("title", ""), assignee=posted_cadre(request.POST.get("assignee", "")),
+            )  # fmt: skip
         elif action == "draft" and chapter is not None:
             work.chapter_draft(actor=actor, chapter=chapter, draft=request.POST.get("draft", ""))
         elif action == "review" and chapter is not None:

@@ -4,6 +4,7 @@ from django import forms
 
 from peixun.offices.models import ResearchOffice
 from peixun.teachers.models import ReviewGrade, TeacherStatus
+from peixun.teachers.selectors import RATING_MAX, RATING_MIN, free_window_errors
 
 
 class FieldsChoice(forms.ModelMultipleChoiceField):
@@ -66,11 +67,61 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(label="评语", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+ERR_RATING = f"最低评分须为{RATING_MIN}至{RATING_MAX}之间的数"
+ERR_DATETIME = "请填写有效的日期时间"
+ERR_FIELD = "专长领域不存在"
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False)
-    field = forms.ModelChoiceField(queryset=ResearchOffice.objects.all(), required=False)
-    unit = forms.CharField(required=False)
-    min_rating = forms.FloatField(required=False, min_value=0, max_value=100)
-    free_from = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    free_to = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    status = forms.ChoiceField(choices=[("", "全部"), *TeacherStatus.choices], required=False)
+    q = forms.CharField(label="姓名或编号", required=False, max_length=50)
+    field = forms.ModelChoiceField(
+        label="专长领域",
+        queryset=ResearchOffice.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": ERR_FIELD},
+    )
+    unit = forms.CharField(label="单位", required=False, max_length=100)
+    min_rating = forms.FloatField(
+        label="最低评分", required=False, min_value=RATING_MIN, max_value=RATING_MAX,
+        error_messages={"invalid": ERR_RATING, "min_value": ERR_RATING, "max_value": ERR_RATING},
+    )  # fmt: skip
+    free_from = forms.DateTimeField(
+        label="空闲开始",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": ERR_DATETIME},
+    )
+    free_to = forms.DateTimeField(
+        label="空闲结束",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": ERR_DATETIME},
+    )
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *TeacherStatus.choices], required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if "free_from" in data and "free_to" in data:
+            for name, message in free_window_errors(data.get("free_from"), data.get("free_to")).items():
+                self.add_error(name, message)
+        return data
+
+
+class TeacherProfileForm(forms.Form):
+    """A pool teacher's profile; name and organisation only for an external teacher."""
+
+    name = forms.CharField(label="姓名", required=False)
+    organisation = forms.CharField(label="工作单位", required=False)
+    title = forms.CharField(label="职务职称", required=False)
+    fields = FieldsChoice(
+        label="专长领域", queryset=ResearchOffice.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: object, external: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not external:
+            del self.fields["name"], self.fields["organisation"]
+
+
+class OpinionForm(forms.Form):
+    unit_opinion = forms.CharField(label="单位意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -92,6 +92,7 @@ class StepAction(models.TextChoices):
     RETURN = "return", "退回修改"
     REJECT = "reject", "不予通过"
     APPROVE = "approve", "研究审定入库"
+    UNIT_OPINION = "unit_opinion", "单位意见"
 
 
 class ApplicationStep(models.Model):

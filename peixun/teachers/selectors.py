@@ -106,6 +106,20 @@ def _rating_subquery() -> Subquery:
     return Subquery(scores, output_field=FloatField())
 
 
+ERR_FREE_PAIR = "空闲时段须同时填写开始和结束时间"
+ERR_FREE_ORDER = "空闲时段的结束时间须晚于开始时间"
+RATING_MIN, RATING_MAX = 1, 5  # the evaluation's teacher score
+
+
+def free_window_errors(free_from: dt.datetime | None, free_to: dt.datetime | None) -> dict[str, str]:
+    """The search's free-time window is both ends or neither, in order; the page and the API share it."""
+    if (free_from is None) != (free_to is None):
+        return {"free_to" if free_to is None else "free_from": ERR_FREE_PAIR}
+    if free_from is not None and free_to is not None and free_to <= free_from:
+        return {"free_to": ERR_FREE_ORDER}
+    return {}
+
+
 def teacher_search(
     *,
     actor: User,

@@ -18,6 +18,7 @@ from peixun.org.permissions import require as _require
 from peixun.org.selectors import cadres_visible
 from peixun.teachers import forms, selectors, services
 from peixun.teachers.models import ApplicationStatus, SampleLecture
+from peixun.teachers.services_profile import may_give_opinion
 from peixun.training.selectors import lectures_visible
 
 
@@ -161,7 +162,7 @@ def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {"app": app, "may_review": is_org and app.status == ApplicationStatus.SUBMITTED,
          "may_approve": is_org and app.status == ApplicationStatus.REVIEWED,
          "may_edit": app.status == ApplicationStatus.RETURNED and services.may_edit_application(actor, app),
-         "teacher": getattr(app, "teacher", None)},
+         "teacher": getattr(app, "teacher", None), "may_opinion": may_give_opinion(actor, app)},
     )  # fmt: skip
 
 
@@ -254,6 +255,8 @@ def teacher_list_view(request: HttpRequest) -> HttpResponse:
         min_rating=d.get("min_rating"), free_from=d.get("free_from"), free_to=d.get("free_to"),
         status=d.get("status", "active") if request.GET else "active", query=d.get("q") or "",
     )  # fmt: skip
+    if form.is_bound and not form.is_valid():
+        qs = qs.none()  # a refused filter shows its message, not an unfiltered list
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "teachers/teacher_list.html", {
         "page": page, "form": form, "offices": ResearchOffice.objects.all(), "filters": request.GET,

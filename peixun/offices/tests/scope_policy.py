@@ -5,6 +5,8 @@ Entries labelled "own" show the same pages open to the office's own people."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from peixun.core.tests.scope import AUTHENTICATED, PROVINCE_ADMINS, Endpoint, World
 
 ORG = frozenset({"org_admin"})
@@ -15,7 +17,7 @@ ZH = frozenset({"office_director", "office_member"})
 def build(world: World) -> None:
     from peixun.offices.models import OfficeMembership, OfficeRole, ResearchOffice
     from peixun.offices.services_prep import comment_add, prep_create, prep_revise, prep_sign_off
-    from peixun.offices.services_work import chapter_assign, textbook_save, topic_save
+    from peixun.offices.services_work import chapter_assign, milestone_add, textbook_save, topic_save
     from peixun.org.tests.factories import cadre_user
 
     office_b, _ = ResearchOffice.objects.get_or_create(
@@ -33,7 +35,8 @@ def build(world: World) -> None:
     prep_sign_off(actor=director_b, prep=signed)
     topic = topic_save(actor=director_b, office=office_b, title="乙室课题", plan="计划", members=[member_b.cadre])
     book = textbook_save(actor=director_b, office=office_b, title="乙室教材", outline="大纲")
-    chapter_assign(actor=director_b, textbook=book, order=1, title="第一章", assignee=member_b.cadre)
+    chapter = chapter_assign(actor=director_b, textbook=book, order=1, title="第一章", assignee=member_b.cadre)
+    milestone = milestone_add(actor=director_b, topic=topic, title="乙室节点", due_on=dt.date(2026, 6, 30))
 
     office_zh = ResearchOffice.objects.get(code="ZH")
     own_prep = prep_create(actor=world.users["office_member"], office=office_zh, title="本室备课稿", sections=sections)
@@ -46,6 +49,8 @@ def build(world: World) -> None:
         topic_b=topic,
         textbook_b=book,
         member_b=member_b,
+        chapter_b=chapter,
+        milestone_b=milestone,
         own_prep=own_prep,
     )
 
@@ -58,12 +63,52 @@ ENDPOINTS = [
     Endpoint("offices:office_list", allow=AUTHENTICATED),
     Endpoint("offices:office_detail", allow=PROVINCE_ADMINS, kwargs=_pk("office_b")),
     Endpoint("offices:office_detail", label="own", allow=PROVINCE_ADMINS | ZH, kwargs=_pk("office_zh")),
+    Endpoint("offices:member_list", allow=PROVINCE_ADMINS, kwargs=_pk("office_b")),
+    Endpoint("offices:member_list", label="own", allow=PROVINCE_ADMINS | ZH, kwargs=_pk("office_zh")),
+    Endpoint("offices:member_search", allow=ORG, kwargs=_pk("office_b"), query=lambda w: {"q": w.member_b.cadre.name}),
     Endpoint(
-        "offices:member_action",
+        "offices:member_search",
+        label="own",
+        allow=ORG | {"office_director"},
+        kwargs=_pk("office_zh"),
+        query=lambda w: {"q": w.foreign_cadre.name},
+        # A director searches the pool's teachers and their own unit, not county B1's cadres.
+        hidden=lambda w: [w.foreign_cadre.employee_number],
+    ),
+    Endpoint(
+        "offices:member_add",
         allow=ORG,
         method="POST",
-        kwargs=lambda w: {"pk": w.office_b.pk, "action": "add"},
-        data=lambda w: {"employee_number": w.foreign_cadre.employee_number},
+        kwargs=_pk("office_b"),
+        data=lambda w: {"cadre": w.foreign_cadre.pk, "role": "member"},
+    ),
+    Endpoint(
+        "offices:member_add",
+        label="own",
+        allow=ORG,
+        method="POST",
+        kwargs=_pk("office_zh"),
+        data=lambda w: {"cadre": w.foreign_cadre.pk, "role": "member"},
+    ),
+    Endpoint(
+        "offices:member_role",
+        allow=ORG,
+        method="POST",
+        kwargs=lambda w: {"pk": w.office_b.pk, "cadre_id": w.member_b.cadre_id},
+        data=lambda w: {"role": "director"},
+    ),
+    Endpoint(
+        "offices:member_remove",
+        allow=ORG,
+        method="POST",
+        kwargs=lambda w: {"pk": w.office_b.pk, "cadre_id": w.member_b.cadre_id},
+    ),
+    Endpoint(
+        "offices:member_remove",
+        label="own",
+        allow=ORG | {"office_director"},
+        method="POST",
+        kwargs=lambda w: {"pk": w.office_zh.pk, "cadre_id": w.users["office_member"].cadre_id},
     ),
     Endpoint("offices:prep_create", allow=NOBODY, kwargs=_pk("office_b")),
     Endpoint("offices:prep_create", label="own", allow=ZH, kwargs=_pk("office_zh")),
@@ -124,7 +169,13 @@ ENDPOINTS = [
         kwargs=lambda w: {"pk": w.topic_b.pk, "action": "milestone"},
         data=lambda w: {"title": "节点", "due_on": "2026-06-30"},
     ),
+    Endpoint("offices:topic_edit", allow=ORG, kwargs=_pk("topic_b")),
+    Endpoint("offices:milestone_edit", allow=ORG, kwargs=_pk("milestone_b")),
+    Endpoint("offices:milestone_remove", allow=ORG, method="POST", kwargs=_pk("milestone_b")),
     Endpoint("offices:textbook_create", allow=ORG, kwargs=_pk("office_b")),
+    Endpoint("offices:textbook_edit", allow=ORG, kwargs=_pk("textbook_b")),
+    Endpoint("offices:chapter_edit", allow=ORG, kwargs=_pk("chapter_b")),
+    Endpoint("offices:chapter_remove", allow=ORG, method="POST", kwargs=_pk("chapter_b")),
     Endpoint("offices:textbook_detail", allow=PROVINCE_ADMINS, kwargs=_pk("textbook_b")),
     Endpoint(
         "offices:textbook_action",
@@ -134,6 +185,20 @@ ENDPOINTS = [
         data=lambda w: {"order": "9", "title": "第九章", "assignee": w.member_b.cadre_id},
     ),
 ]
+
+# Everyone who is neither a province-wide role nor in office XF.
+OUTSIDE_B = frozenset(
+    {
+        "office_director",
+        "office_member",
+        "teacher",
+        "trainee_a1",
+        "city_a_admin",
+        "county_a1_admin",
+        "venue_operator_a1",
+        "audit_admin",
+    }
+)
 
 ENDPOINTS += [
     Endpoint(
@@ -153,6 +218,10 @@ ENDPOINTS += [
             }
         ),
     ),
+    Endpoint("researchtopic-list", allow=AUTHENTICATED, hidden=lambda w: ["乙室课题"], hidden_from=OUTSIDE_B),
+    Endpoint("researchtopic-detail", allow=PROVINCE_ADMINS, kwargs=_pk("topic_b")),
+    Endpoint("textbook-list", allow=AUTHENTICATED, hidden=lambda w: ["乙室教材"], hidden_from=OUTSIDE_B),
+    Endpoint("textbook-detail", allow=PROVINCE_ADMINS, kwargs=_pk("textbook_b")),
     Endpoint("lessonprep-detail", allow=PROVINCE_ADMINS, kwargs=_pk("prep_b")),
     Endpoint("lessonprep-detail", label="own", allow=PROVINCE_ADMINS | ZH, kwargs=_pk("own_prep")),
 ]

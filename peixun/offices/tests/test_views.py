@@ -98,17 +98,18 @@ def test_a_member_of_another_office_gets_404_for_the_workspace_and_draft(client_
     assert client.post(f"/offices/preps/{prep.pk}/comment/", {"section": "0", "body": "x"}).status_code == 404
 
 
-def test_the_org_department_manages_membership_from_the_workspace(client_of, org_admin, office, trainee_a1):
+def test_the_org_department_manages_membership_from_the_members_page(client_of, org_admin, office, trainee_a1):
     client = client_of(org_admin)
     url = f"/offices/{office.pk}/members/add/"
-    assert client.post(url, {"employee_number": trainee_a1.cadre.employee_number, "role": "member"}).status_code == 302
+    assert client.post(url, {"cadre": trainee_a1.cadre_id, "role": "member"}).status_code == 302
     assert office.memberships.filter(cadre=trainee_a1.cadre).exists()
 
 
-def test_a_director_cannot_change_membership(client_of, office_director, office, trainee_a1):
+def test_a_director_cannot_add_someone_out_of_reach(client_of, office_director, office, trainee_a1):
     url = f"/offices/{office.pk}/members/add/"
-    response = client_of(office_director).post(url, {"employee_number": trainee_a1.cadre.employee_number})
+    response = client_of(office_director).post(url, {"cadre": trainee_a1.cadre_id, "role": "member"})
     assert response.status_code == 403
+    assert not office.memberships.filter(cadre=trainee_a1.cadre).exists()
 
 
 def test_the_workspace_page_stays_within_a_fixed_number_of_queries(

@@ -53,11 +53,17 @@ def build(world: World) -> None:
     if not default_storage.exists(path):
         default_storage.save(path, ContentFile(b"%PDF-1.4"))
     sample = SampleLecture.objects.create(application=app, title="示范课", original_name="示范课.pdf", file=path)
+    applicant = cadre_user(unit=world.tree.county_b1, name="乙一县报名人")
+    applied = TeacherApplication.objects.create(
+        round=intake, cadre=applicant.cadre, channel=Channel.APPLIED, submitted_by=applicant, experience="经历"
+    )
+    applied.fields.set([office_b])
     pool_cadre = cadre_user(unit=world.tree.county_b1, name="乙一县师资甲").cadre
     cls = ClassFactory(office=office_b)
     world.extra.update(
         teacher_round=intake,
         teacher_application=app,
+        teacher_applied=applied,
         teacher_sample=sample,
         pool_teacher=TeacherFactory(cadre=pool_cadre, fields=[office_b]),
         teacher_lecture=LectureFactory(training_class=cls, teacher_name="待定"),
@@ -82,6 +88,15 @@ ENDPOINTS = [
         hidden=foreign_names,
         hidden_from=NOT_PROVINCE,
     ),
+    Endpoint("teachers:round_edit", allow=ORG, kwargs=_pk("teacher_round")),
+    Endpoint(
+        "teachers:application_opinion",
+        allow=ORG,
+        method="POST",
+        kwargs=_pk("teacher_applied"),
+        data=lambda w: {"unit_opinion": "同意"},
+    ),
+    Endpoint("teachers:teacher_edit", allow=ORG, kwargs=_pk("pool_teacher")),
     Endpoint("teachers:round_toggle", allow=ORG, method="POST", kwargs=_pk("teacher_round")),
     Endpoint("teachers:apply", allow=CADRES, kwargs=_pk("teacher_round")),
     Endpoint("teachers:nominate", allow=NOMINATORS, kwargs=_pk("teacher_round")),
