@@ -13,6 +13,7 @@ import ctypes
 import os
 import pwd
 import re
+import secrets
 import signal
 import socket
 import ssl
@@ -46,6 +47,13 @@ ERR_NGINX_CONFIG = "The generated nginx configuration {path} is invalid:\n{outpu
 ERR_DIED = "{name} exited with code {code} while starting.{log}"
 ERR_TIMEOUT = "{what} did not answer within {seconds:.0f} s.{log}"
 ERR_TLS_PAIR = "Set both PEIXUN_TLS_CERT and PEIXUN_TLS_KEY, or neither."
+ERR_BAD_WORKERS = "PEIXUN_APP_WORKERS must be a whole number of at least 1 (or auto), not {value!r}."
+ERR_WORKERS_NEED_REDIS = (
+    "PEIXUN_APP_WORKERS={value} needs REDIS_URL: without Redis the chat, cache and jobs live inside one "
+    "process. Set REDIS_URL, or leave PEIXUN_APP_WORKERS unset (one worker)."
+)
+MAX_AUTO_WORKERS = 4  # "auto": one uvicorn worker per core, at most this many
+DB_POOL_PER_WORKER = 8  # PostgreSQL connections each uvicorn worker keeps (PEIXUN_DB_POOL)
 
 HEALTH_PATH = "/healthz"
 HEALTHY = {200, 301, 302}  # a redirect (to HTTPS, say) still proves that Django answered
@@ -116,6 +124,7 @@ class Stack:
     log_dir: Path | None = None  # None: children write to this terminal
     celery: bool | None = None  # None: a worker when REDIS_URL is set
     app_workers: int = 1
+    periodic: bool = False  # run the periodic jobs (celery beat with Redis, else peixun.core.tasks' loop)
     tls_cert: str = ""
     tls_key: str = ""
     behind_tls_proxy: bool = False  # TLS ends on a device in front that alone reaches our port
@@ -149,6 +158,7 @@ class Stack:
         env["PEIXUN_STATIC_ROOT"] = str(self.static_root)
         env["PEIXUN_MEDIA_ROOT"] = str(self.media_root)
         env["PYTHONUNBUFFERED"] = "1"
+        env["PEIXUN_RTMP_PORT"] = str(self.rtmp_port)  # the publishing page shows the RTMP URL
         if self.tls or self.behind_tls_proxy:
             env.setdefault("PEIXUN_HTTPS", "1")
         return env
@@ -181,14 +191,81 @@ class Stack:
                 "media_root": str(Path(self.media_root).resolve()),
                 "rtmp_listen": f"{self.host}:{self.rtmp_port}",
                 "forwarded_proto": "https" if self.behind_tls_proxy else "$scheme",
+                **self.live_values(),
             },
         )
+
+    # --- live teaching (peixun.live) ---------------------------------------------------------------
+    @property
+    def live_dir(self) -> Path:
+        return Path(self.var_dir) / "live"  # peixun.live.conf.live_dir() in the app: the same place
+
+    def live_secret_base(self) -> str:
+        """What the app's peixun.live.conf.base_secret() will read: its own secret, else SECRET_KEY."""
+        if self.env.get("PEIXUN_LIVE_TOKEN_SECRET"):
+            return self.env["PEIXUN_LIVE_TOKEN_SECRET"]
+        if self.env.get("DJANGO_SECRET_KEY"):
+            return self.env["DJANGO_SECRET_KEY"]
+        path = Path(self.var_dir) / "secret_key"  # as config.settings makes it in embedded mode
+        if not path.exists():
+            Path(self.var_dir).mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(64))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def live_values(self) -> dict[str, str]:
+        from peixun.live import signing  # pure functions, no Django needed
+
+        base = self.live_secret_base()
+        hook = signing.derive(base, signing.HOOK_PURPOSE)
+        # PEIXUN_LIVE_HLS_AUTH=django makes nginx ask the app about every HLS request (auth_request,
+        # no cache): the baseline of bench/live_delivery.py, not for production.
+        if self.env.get("PEIXUN_LIVE_HLS_AUTH", "") == "django":
+            guard = "            auth_request /_live_hls_auth;\n"
+            auth_location = (
+                "        location = /_live_hls_auth {\n"
+                "            internal;\n"
+                f"            proxy_pass http://peixun_app/live/hooks/{hook}/hls-auth/;\n"
+                "            proxy_pass_request_body off;\n"
+                '            proxy_set_header Content-Length "";\n'
+                "            proxy_set_header X-Original-URI $request_uri;\n"
+                "            proxy_set_header Host $http_host;\n"
+                "            proxy_http_version 1.1;\n"
+                '            proxy_set_header Connection "";\n'
+                "        }\n"
+            )
+        else:
+            secret = signing.derive(base, signing.HLS_PURPOSE)
+            guard = (
+                "            secure_link $live_tok,$live_exp;\n"
+                f'            secure_link_md5 "$live_exp$live_name$live_uid {secret}";\n'
+                '            if ($secure_link = "") { return 403; }\n'
+                '            if ($secure_link = "0") { return 403; }\n'
+            )
+            auth_location = ""
+        return {
+            "live_dir": str(self.live_dir.resolve()),
+            "live_hook_secret": hook,
+            "live_replay_secret": signing.derive(base, signing.REPLAY_PURPOSE),
+            "live_hls_guard": guard.rstrip("\n"),
+            "live_auth_location": auth_location.rstrip("\n"),
+            # nginx-rtmp's defaults are 5s and 30s; bench/live_delay.py sets them to measure the baseline.
+            "live_hls_fragment": self.env.get("PEIXUN_LIVE_HLS_FRAGMENT", "1s"),
+            "live_hls_playlist": self.env.get("PEIXUN_LIVE_HLS_PLAYLIST", "4s"),
+        }
 
     def write_config(self) -> Path:
         for sub in ("logs", "tmp"):
             (self.nginx_dir / sub).mkdir(parents=True, exist_ok=True)
         Path(self.media_root).mkdir(parents=True, exist_ok=True)
+        for sub in ("hls", "recordings", "replays"):
+            (self.live_dir / sub).mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:  # nginx's workers (the checkout's owner, see user_directive) write here
+                owner = BASE_DIR.stat()
+                os.chown(self.live_dir / sub, owner.st_uid, owner.st_gid)
+        (self.nginx_dir / "rtmp-control.sock").unlink(missing_ok=True)  # left behind by a killed nginx
         self.nginx_conf.write_text(self.render_config(), encoding="utf-8")
+        self.nginx_conf.chmod(0o600)  # it holds the live-teaching secrets
         return self.nginx_conf
 
     def nginx_argv(self, *extra: str) -> list[str]:
@@ -229,12 +306,14 @@ class Stack:
         if test.returncode != 0:
             raise StackError(ERR_NGINX_CONFIG.format(path=self.nginx_conf, output=test.stderr.strip()))
         try:
-            app = self._spawn("uvicorn", self.uvicorn_argv())
+            app = self._spawn("uvicorn", self.uvicorn_argv(), extra_env=self.uvicorn_env())
             self._wait_healthy(f"http://127.0.0.1:{self.app_port}{HEALTH_PATH}", "uvicorn", [app], timeout)
             front = self._spawn("nginx", self.nginx_argv("-g", "daemon off;"))
             self._wait_healthy(self.url.rstrip("/") + HEALTH_PATH, "nginx", [app, front], timeout)
             if self.wants_celery():
                 self._spawn("celery", self.celery_argv())
+            if self.periodic:
+                self._spawn(*self.periodic_argv())
         except BaseException:
             self.stop()
             raise
@@ -250,13 +329,29 @@ class Stack:
             argv += ["--workers", str(self.app_workers)]
         return argv
 
+    def uvicorn_env(self) -> dict[str, str]:
+        """A pool of PostgreSQL connections per worker, unless PEIXUN_DB_POOL says otherwise (0: none):
+        without it every request opens a new backend."""
+        if self.env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+            return {"PEIXUN_DB_POOL": self.env.get("PEIXUN_DB_POOL", str(DB_POOL_PER_WORKER))}
+        return {}
+
+    def periodic_argv(self) -> tuple[str, list[str]]:
+        if self.wants_celery():
+            schedule = str(Path(self.var_dir) / "celerybeat-schedule")
+            return "celery-beat", [
+                sys.executable, "-m", "celery", "-A", "config.celery", "beat",
+                "--loglevel", "INFO", "--schedule", schedule,
+            ]  # fmt: skip
+        return "periodic", [sys.executable, "-m", "peixun.core.tasks"]
+
     def celery_argv(self) -> list[str]:
         argv = [sys.executable, "-m", "celery", "-A", "config.celery", "worker", "--loglevel", "INFO"]
         if self.env.get("PEIXUN_CELERY_CONCURRENCY"):
             argv += ["--concurrency", self.env["PEIXUN_CELERY_CONCURRENCY"]]
         return argv
 
-    def _spawn(self, name: str, argv: list[str]) -> Child:
+    def _spawn(self, name: str, argv: list[str], extra_env: dict[str, str] | None = None) -> Child:
         log = None
         out: int | None = None
         if self.log_dir is not None:
@@ -267,7 +362,7 @@ class Stack:
             process = subprocess.Popen(
                 argv,
                 cwd=BASE_DIR,
-                env=self.child_env(),
+                env={**self.child_env(), **(extra_env or {})},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT if out is not None else None,
@@ -369,6 +464,20 @@ def env_port(name: str, default: int) -> int:
     return int(value)
 
 
+def app_workers_from(env: dict[str, str]) -> int:
+    """PEIXUN_APP_WORKERS: a number, or auto/unset. Auto is one worker per core (at most
+    MAX_AUTO_WORKERS) with Redis, and one without: the embedded mode keeps chat, cache and jobs in-process."""
+    value = env.get("PEIXUN_APP_WORKERS", "").strip().lower()
+    with_redis = bool(env.get("REDIS_URL"))
+    if value in {"", "auto"}:
+        return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS)) if with_redis else 1
+    if not value.isdigit() or int(value) < 1:
+        raise StackError(ERR_BAD_WORKERS.format(value=value))
+    if int(value) > 1 and not with_redis:
+        raise StackError(ERR_WORKERS_NEED_REDIS.format(value=value))
+    return int(value)
+
+
 def lan_addresses() -> list[str]:
     """The address other machines of the intranet reach us at (no packet is sent)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -413,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
             static_root=Path(settings.STATIC_ROOT),
             media_root=Path(settings.MEDIA_ROOT),
             env=env,
-            app_workers=int(os.environ.get("PEIXUN_APP_WORKERS", "1")),
+            app_workers=app_workers_from(env),
+            periodic=True,
             tls_cert=os.environ.get("PEIXUN_TLS_CERT", ""),
             tls_key=os.environ.get("PEIXUN_TLS_KEY", ""),
             behind_tls_proxy=os.environ.get("PEIXUN_BEHIND_TLS_PROXY", "") in {"1", "true", "yes", "on"},

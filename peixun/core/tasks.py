@@ -67,3 +67,48 @@ def wait_for_jobs(timeout: float = 60) -> None:
     """For tests and commands: wait until the in-process jobs started so far are done."""
     while _threads:
         _threads.pop().join(timeout)
+
+
+# --- Periodic jobs ------------------------------------------------------------------------------
+# Dotted name of a @job (called without arguments) -> seconds between runs. Production: Celery beat reads
+# this table (config/celery.py) and the worker runs each job. Embedded: the stack starts
+# `python -m peixun.core.tasks`, a loop that runs them in turn. Jobs must be idempotent: a run may
+# repeat after a restart, and two runners may overlap.
+PERIODIC_JOBS: dict[str, float] = {
+    "peixun.training.notifications.lectures_starting_notify": 60.0,
+}
+
+
+def periodic_due(last_run: dict[str, float], now: float) -> list[str]:
+    """The periodic jobs whose interval has passed since their last run (never run: due at once)."""
+    return [name for name, every in PERIODIC_JOBS.items() if now - last_run.get(name, float("-inf")) >= every]
+
+
+def periodic_loop(*, stop: threading.Event | None = None, tick: float = 1.0) -> None:
+    """Run the periodic jobs for ever (until `stop` is set), each in turn; a failing job is logged and
+    retried at its next interval."""
+    import time
+
+    stop = stop or threading.Event()
+    last_run: dict[str, float] = {}
+    while not stop.is_set():
+        for name in periodic_due(last_run, time.monotonic()):
+            last_run[name] = time.monotonic()
+            try:
+                run_job(name, {})
+            except Exception:  # noqa: S112 - run_job logged it; the loop must outlive one bad run
+                continue
+        stop.wait(tick)
+
+
+if __name__ == "__main__":
+    # The embedded periodic runner (started by peixun.core.stack without Redis).
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from peixun.core import tasks  # the job registry lives in the imported module, not in __main__
+
+    tasks.periodic_loop()

@@ -22,7 +22,7 @@ from peixun.audit.services import audit_record
 from peixun.org.models import Unit, UnitKind
 from peixun.training.allocation import GroupSpec, VenueSpec, distance_km, solve
 from peixun.training.models import Enrolment, EnrolmentStatus, Lecture, TrainingClass, Venue
-from peixun.training.notifications import KIND_VENUE, notify_cadres, notify_each
+from peixun.training.notifications import KIND_VENUE, notify_cadres, notify_each, notify_venue_operators
 from peixun.training.permissions import ERR_NOT_ALLOWED, may_manage_training
 
 NOTE_HOME = ""
@@ -197,6 +197,8 @@ def allocation_run(*, actor: User, training_class: TrainingClass) -> dict:
         "seconds": round(time.perf_counter() - started, 3),
         "occupancy": {str(k): v for k, v in occupancy.items()},
     }
+    # What the operators heard at the last run (withdrawals and hand moves since are differences too).
+    last_occupancy = {int(k): v for k, v in (training_class.allocation_summary or {}).get("occupancy", {}).items()}
     training_class.allocated_at = timezone.now()
     training_class.allocation_summary = summary
     training_class.save(update_fields=["allocated_at", "allocation_summary", "updated_at"])
@@ -209,6 +211,7 @@ def allocation_run(*, actor: User, training_class: TrainingClass) -> dict:
         kind=KIND_VENUE,
         url=f"/training/classes/{training_class.pk}/",
     )
+    notify_venue_operators(training_class=training_class, before=last_occupancy, after=occupancy)
     audit_record(
         actor=actor,
         event=Event.TRAINING_ALLOCATE,

@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -101,24 +103,33 @@ def projector_view(request: HttpRequest, pk: int, venue_pk: int) -> HttpResponse
     )
 
 
+def _scan(request: HttpRequest, pk: int, venue_pk: int, token: str) -> dict:
+    try:
+        checkin, message = checkin_scan(actor=request.user, lecture=pk, venue=venue_pk, token=token)  # type: ignore[arg-type]
+        return {"ok": True, "message": message, "status": checkin.get_status_display()}
+    except ValidationError as error:
+        return {"ok": False, "message": "；".join(m for ms in error.message_dict.values() for m in ms)}
+    except PermissionDenied as error:
+        return {"ok": False, "message": str(error)}
+
+
 @login_required
 def checkin_view(request: HttpRequest, pk: int, venue_pk: int) -> HttpResponse:
-    """What the trainee's phone opens from the QR code; the check-in itself is the POST."""
-    actor = request.user
-    lecture = selectors.lecture_get(actor=actor, pk=pk)  # type: ignore[arg-type]
-    venue = get_object_or_404(Venue, pk=venue_pk)
+    """What the trainee's phone opens from the QR code; the check-in itself is the POST. The page's htmx
+    POST and a POST asking for JSON are the burst path: no page, no scoped lecture queryset, only the
+    service (and a small fragment for htmx). A phone without script posts the form and gets the page."""
     token = request.POST.get("t") or request.GET.get("t", "")
-    result = None
-    if request.method == "POST":
-        try:
-            checkin, message = checkin_scan(actor=actor, lecture=lecture, venue=venue, token=token)  # type: ignore[arg-type]
-            result = {"ok": True, "message": message, "status": checkin.get_status_display()}
-        except ValidationError as error:
-            result = {"ok": False, "message": "；".join(m for ms in error.message_dict.values() for m in ms)}
-        except PermissionDenied as error:
-            result = {"ok": False, "message": str(error)}
-        if request.headers.get("Accept") == "application/json":
-            return JsonResponse(result, status=200 if result["ok"] else 400)
+    if request.method == "POST" and request.headers.get("HX-Request"):
+        result = _scan(request, pk, venue_pk, token)
+        # Without the request: the menu's context processors would cost three queries for a fragment.
+        context = {"token": token, "result": result, "csrf_token": get_token(request)}
+        return HttpResponse(render_to_string("training/_checkin_result.html", context))
+    if request.method == "POST" and request.headers.get("Accept") == "application/json":
+        result = _scan(request, pk, venue_pk, token)
+        return JsonResponse(result, status=200 if result["ok"] else 400)
+    lecture = selectors.lecture_get(actor=request.user, pk=pk)  # type: ignore[arg-type]
+    venue = get_object_or_404(Venue, pk=venue_pk)
+    result = _scan(request, lecture.pk, venue.pk, token) if request.method == "POST" else None
     return render(
         request, "training/checkin.html", {"lecture": lecture, "venue": venue, "token": token, "result": result}
     )
