@@ -76,6 +76,7 @@ def wait_for_jobs(timeout: float = 60) -> None:
 # repeat after a restart, and two runners may overlap.
 PERIODIC_JOBS: dict[str, float] = {
     "peixun.training.notifications.lectures_starting_notify": 60.0,
+    "peixun.org.imports.retention.import_files_purge": 3600.0,
 }
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from peixun.core.tasks import job
 from peixun.org.import_models import ImportJob, ImportStatus
 
 log = logging.getLogger(__name__)
@@ -32,17 +33,18 @@ def _remove(path: Path) -> bool:
     return True
 
 
+@job
 def import_files_purge(*, now: dt.datetime | None = None) -> int:
     """Delete expired and orphaned import files; returns how many files were removed. Idempotent."""
     now = now or timezone.now()
     removed = 0
     cutoff = now - dt.timedelta(days=settings.IMPORT_RETENTION_DAYS)
     expired = ImportJob.objects.exclude(file="").exclude(status__in=RUNNING).filter(updated_at__lt=cutoff)
-    for job in expired.iterator():
-        path = Path(job.file.path)
+    for stale in expired.iterator():
+        path = Path(stale.file.path)
         with transaction.atomic():
             # Clear the reference first: a crash between the two steps leaves an orphan, never a dangling name.
-            ImportJob.objects.filter(pk=job.pk).update(file="")
+            ImportJob.objects.filter(pk=stale.pk).update(file="")
         removed += _remove(path) + _remove(Path(f"{path}.rows.json"))
 
     folder = Path(settings.MEDIA_ROOT) / "imports"
