@@ -5,8 +5,12 @@ serving config.asgi; the client processes (--procs, default 4) run on the same 2
 the figures understate what the server alone would do. One sender (the teacher) sends 1 message/s, then
 20 messages/s, for --seconds (default 60) each, through the real path: websocket frame -> service ->
 database -> Redis pub/sub -> the process's hub -> one pre-encoded frame written to every local socket.
-Each message carries its send time; clients record delivery latency and count what they received
-(a message not received within the drain time after its phase counts as lost).
+Each message carries its send time. The clients stay light so that the figures measure the server: they
+decode no JSON, read each event's sequence number at a fixed offset to count it for the phase (events
+arrive in order on every connection), and only one connection in SAMPLE reads the send time to record
+the delivery latency. A message not received within the drain time after its phase counts as lost.
+Sends go through the real group commit (peixun.chat.batching), one teacher socket sending on a schedule.
+BENCH_CHAT_KEEP_LOGS=<dir> keeps the servers' logs.
 
 Baseline, in the same run: the same number of clients in a room made of per-socket channels_redis groups
 (group_add per socket, group_send per message: the usual Channels pattern, django/channels_redis #62 #83),
@@ -22,6 +26,7 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import itertools
 import json
 import os
 import resource
@@ -36,7 +41,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 HIST_MAX_MS = 60_000
-SAMPLE = 5  # one connection in SAMPLE records latencies
+SAMPLE = 25  # one connection in SAMPLE records latencies
+# Every server event frame starts so (the fan-out sends the stored frames as they are): the sequence number
+# is read from a fixed offset, and no frame is JSON-decoded on the clients' hot path.
+EVENT_PREFIX = b'{"type":"event","seq":'
+SEQ_AT = len(EVENT_PREFIX)
 
 
 def raise_fd_limit() -> int:
@@ -61,8 +70,9 @@ class Conn(asyncio.Protocol):
         self.last = 0
         self.open = False
         self.transport: asyncio.Transport | None = None
-        # Every connection counts what it receives; one in SAMPLE also times it (keeps the clients' CPU,
-        # which shares the cores with the server, low).
+        # Every connection counts the events it receives (a sequence number read at a fixed offset); one in
+        # SAMPLE also reads the send time out of the text (keeps the clients' CPU, which shares the cores
+        # with the server, low).
         worker.made += 1
         self.timed = worker.made % SAMPLE == 0
 
@@ -105,13 +115,24 @@ class Conn(asyncio.Protocol):
                 n, hdr = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
             if size - pos < hdr + n:
                 break
-            payload = bytes(buf[pos + hdr : pos + hdr + n])
-            pos += hdr + n
+            start = pos + hdr
+            pos = start + n
             op = b0 & 0x0F
             if op == 1:
-                self.on_text(payload)
+                if buf.startswith(EVENT_PREFIX, start):
+                    j = start + SEQ_AT
+                    seq = int(buf[j : buf.find(b",", j)])
+                    if seq > self.last:
+                        self.last = seq
+                        w = self.w
+                        if seq >= w.lo:
+                            w.count += 1
+                            if self.timed:
+                                self.on_timed(bytes(buf[j:pos]))
+                        else:
+                            w.late += 1
             elif op == 9:
-                self.send_control(0xA, payload)
+                self.send_control(0xA, bytes(buf[start:pos]))
             elif op == 8:
                 self.open = False
                 self.transport.close()  # type: ignore[union-attr]
@@ -122,24 +143,13 @@ class Conn(asyncio.Protocol):
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         self.transport.write(bytes((0x80 | opcode, 0x80 | len(payload))) + mask + masked)  # type: ignore[union-attr]
 
-    def on_text(self, payload: bytes) -> None:
+    def on_timed(self, payload: bytes) -> None:
         i = payload.find(b'"text":"b|')
         if i < 0:
             return
-        j = payload.find(b'"seq":')
-        seq = int(payload[j + 6 : payload.find(b",", j)])
-        if seq <= self.last:
-            return
-        self.last = seq
-        w = self.w
-        if not self.timed:
-            phase = payload[i + 10 : payload.find(b"|", i + 10)]
-            w.received[phase] = w.received.get(phase, 0) + 1
-            return
-        phase, _idx, sent = payload[i + 10 : payload.find(b'"', i + 10)].split(b"|")
-        w.received[phase] = w.received.get(phase, 0) + 1
+        sent = payload[i + 10 : payload.find(b'"', i + 10)].rsplit(b"|", 1)[1]
         ms = max(0, min(int((time.time() - float(sent)) * 1000), HIST_MAX_MS))
-        hist = w.hist.setdefault(phase, {})
+        hist = self.w.hist
         hist[ms] = hist.get(ms, 0) + 1
 
 
@@ -147,9 +157,15 @@ class ClientWorker:
     def __init__(self, port: int, path: str, cookies: list[str]) -> None:
         self.port, self.path, self.cookies = port, path, cookies
         self.conns: list[Conn] = []
-        self.hist: dict[bytes, dict[int, int]] = {}
-        self.received: dict[bytes, int] = {}
         self.made = 0
+        # The phase being measured: events numbered from `lo` on count for it (they arrive in order on
+        # every connection); an event of an earlier phase arriving during it counts as late.
+        self.lo = 1 << 62
+        self.count = self.late = 0
+        self.hist: dict[int, int] = {}
+
+    def mark(self, lo: int) -> None:
+        self.lo, self.count, self.late, self.hist = lo, 0, 0, {}
 
     def request(self, cookie: str) -> bytes:
         key = base64.b64encode(os.urandom(16)).decode()
@@ -187,13 +203,12 @@ class ClientWorker:
         await asyncio.gather(*(one(c) for c in self.cookies))
         return len(self.conns), len(self.cookies) - len(self.conns)
 
-    def report(self, phase: str) -> dict:
-        key = phase.encode()
+    def report(self) -> dict:
         return {
             "event": "report",
-            "phase": phase,
-            "hist": self.hist.get(key, {}),
-            "received": self.received.get(key, 0),
+            "hist": self.hist,
+            "received": self.count,
+            "late": self.late,
             "open": sum(1 for c in self.conns if c.open),
         }
 
@@ -210,8 +225,11 @@ async def client_worker_main(port: int, path: str, cookie_file: str) -> None:
         line = (await reader.readline()).decode().split()
         if not line or line[0] == "quit":
             break
+        if line[0] == "mark":
+            worker.mark(int(line[1]))
+            print(json.dumps({"event": "marked"}), flush=True)
         if line[0] == "report":
-            print(json.dumps(worker.report(line[1])), flush=True)
+            print(json.dumps(worker.report()), flush=True)
     for c in worker.conns:
         if c.transport is not None:
             c.transport.close()
@@ -265,7 +283,7 @@ def listening_socket() -> socket.socket:
     return sock
 
 
-def wait_port(port: int, proc: subprocess.Popen, timeout: float = 90) -> None:
+def wait_port(port: int, proc: subprocess.Popen | Servers, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -293,6 +311,51 @@ def percentile(hist: dict[int, int], q: float) -> float:
     return float(max(hist))
 
 
+class Servers:
+    """Worker processes accepting on one shared listening socket, as uvicorn's own workers do; looks like
+    one Popen to the code that starts, watches and stops the server."""
+
+    def __init__(self, procs: list[subprocess.Popen]) -> None:
+        self.procs = procs
+
+    @classmethod
+    def start(cls, argv: list[str], n: int, sock: socket.socket, log: Path, env: dict[str, str]) -> Servers:
+        out = log.open("ab")
+        return cls(
+            [
+                subprocess.Popen(
+                    argv,
+                    cwd=ROOT,
+                    pass_fds=[sock.fileno()],
+                    env={**os.environ, **env},
+                    stdout=subprocess.DEVNULL,
+                    stderr=out,
+                )
+                for _ in range(n)
+            ]
+        )
+
+    @property
+    def returncode(self) -> int | None:
+        return next((p.returncode for p in self.procs if p.returncode is not None), None)
+
+    def poll(self) -> int | None:
+        return next((rc for rc in (p.poll() for p in self.procs) if rc is not None), None)
+
+    def terminate(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+
+    def wait(self, timeout: float) -> None:
+        for p in self.procs:
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
 class Run:
     """One server, its client processes and one sender; measures phases."""
 
@@ -317,18 +380,26 @@ class Run:
             ok, failed = ok + msg["ok"], failed + msg["failed"]
         return ok, failed, time.monotonic() - t0
 
-    async def report(self, phase: str) -> dict:
-        hist: dict[int, int] = {}
-        received = opened = 0
+    async def ask(self, line: str) -> list[dict]:
         for proc in self.workers:
-            proc.stdin.write(f"report {phase}\n".encode())  # type: ignore[union-attr]
+            proc.stdin.write(f"{line}\n".encode())  # type: ignore[union-attr]
             await proc.stdin.drain()  # type: ignore[union-attr]
-            msg = json.loads(await proc.stdout.readline())  # type: ignore[union-attr]
+        return [json.loads(await proc.stdout.readline()) for proc in self.workers]  # type: ignore[union-attr]
+
+    async def mark(self, lo: int) -> None:
+        """Starts a phase whose first event will carry sequence number `lo`."""
+        await self.ask(f"mark {lo}")
+
+    async def report(self) -> dict:
+        hist: dict[int, int] = {}
+        received = opened = late = 0
+        for msg in await self.ask("report"):
             for ms, n in msg["hist"].items():
                 hist[int(ms)] = hist.get(int(ms), 0) + n
             received += msg["received"]
+            late += msg["late"]
             opened += msg["open"]
-        return {"hist": hist, "received": received, "open": opened}
+        return {"hist": hist, "received": received, "open": opened, "late": late}
 
     async def stop_clients(self) -> None:
         for proc in self.workers:
@@ -353,6 +424,7 @@ class Sender:
         self.url, self.session_key, self.origin = url, session_key, origin
         self.unacked: dict[str, str] = {}
         self.acked: set[str] = set()
+        self.top_seq = 0  # the highest sequence number acknowledged so far
         self.reconnects = 0
         self.ws = None
         self.reader: asyncio.Task[None] | None = None
@@ -370,9 +442,10 @@ class Sender:
         with contextlib.suppress(Exception):
             async for raw in ws:
                 if '"type":"ack"' in raw:
-                    cid = json.loads(raw)["client_id"]
-                    self.acked.add(cid)
-                    self.unacked.pop(cid, None)
+                    ack = json.loads(raw)
+                    self.acked.add(ack["client_id"])
+                    self.unacked.pop(ack["client_id"], None)
+                    self.top_seq = max(self.top_seq, ack["seq"])
 
     async def send(self, frame: str) -> None:
         cid = json.loads(frame)["client_id"]
@@ -508,11 +581,10 @@ async def measure(args: argparse.Namespace, seeded: dict) -> None:
 
     # --- ours ---
     sock = listening_socket()
-    server = subprocess.Popen(
+    server = Servers.start(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--fd", str(sock.fileno()), "--lifespan", "off",
          "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, pass_fds=[sock.fileno()], env={**os.environ, "PEIXUN_CHAT_RATE": "1000", "PEIXUN_CHAT_BURST": "1000"},
-        stdout=subprocess.DEVNULL, stderr=(tmp / "ours.log").open("wb"),
+        args.server_workers, sock, tmp / "ours.log", {"PEIXUN_CHAT_RATE": "1000", "PEIXUN_CHAT_BURST": "1000"},
     )  # fmt: skip
     port = sock.getsockname()[1]
     try:
@@ -525,12 +597,13 @@ async def measure(args: argparse.Namespace, seeded: dict) -> None:
         await sender.connect()
         for rate in rates:
             phase = f"o{rate:g}"
+            await run.mark(sender.top_seq + 1)
             sent = await send_phase(
                 sender, phase, rate, args.seconds,
                 lambda p, i, t: json.dumps({"type": "send", "client_id": f"{p}-{i}", "text": f"b|{p}|{i}|{t:.6f}"}),
             )  # fmt: skip
             await asyncio.sleep(args.drain)
-            rep = await run.report(phase)
+            rep = await run.report()
             stored = sum(1 for cid in sender.acked if cid.startswith(phase + "-"))
             results[phase] = {**rep, "sent": sent, "stored": stored, "expected": ok * stored}
             results[phase]["store_ms"] = await asyncio.to_thread(store_latencies, phase)
@@ -546,11 +619,14 @@ async def measure(args: argparse.Namespace, seeded: dict) -> None:
     # --- baseline ---
     if not args.no_baseline:
         sock = listening_socket()
-        capacity_env = {"PEIXUN_BENCH_BASELINE_CAPACITY": str(args.baseline_capacity)}
-        server = subprocess.Popen(
+        # The baseline's workers share one channels_redis prefix, so its group spans them all.
+        capacity_env = {
+            "PEIXUN_BENCH_BASELINE_CAPACITY": str(args.baseline_capacity),
+            "PEIXUN_BENCH_BASELINE_PREFIX": f"bench-base-{secrets.token_hex(4)}",
+        }
+        server = Servers.start(
             [sys.executable, __file__, "--serve-baseline", "--fd", str(sock.fileno())],
-            cwd=ROOT, pass_fds=[sock.fileno()], env={**os.environ, **capacity_env},
-            stdout=subprocess.DEVNULL, stderr=(tmp / "baseline.log").open("wb"),
+            args.server_workers, sock, tmp / "baseline.log", capacity_env,
         )  # fmt: skip
         port = sock.getsockname()[1]
         try:
@@ -569,15 +645,20 @@ async def measure(args: argparse.Namespace, seeded: dict) -> None:
             async with websockets.connect(
                 f"ws://127.0.0.1:{port}/ws/base/", max_queue=None, compression=None, ping_interval=None
             ) as ws:
-                counter = iter(range(1, 10**9))
+                counter = itertools.count(1)
+                issued = [0]
+
+                def base_frame(p: str, i: int, t: float) -> str:
+                    issued[0] = next(counter)
+                    return f'{{"type":"event","seq":{issued[0]},"kind":"message","msg":{{"text":"b|{p}|{i}|{t:.6f}"}}}}'
+
                 reader = asyncio.create_task(drain_acks(ws, []))
                 for rate in rates:
                     phase = f"b{rate:g}"
+                    await run.mark(issued[0] + 1)
                     try:
                         sent = await send_phase(
-                            ws, phase, rate, args.baseline_seconds,
-                            lambda p, i, t: f'{{"type":"event","seq":{next(counter)},"kind":"message",'
-                            f'"msg":{{"text":"b|{p}|{i}|{t:.6f}"}}}}',
+                            ws, phase, rate, args.baseline_seconds, base_frame,
                         )  # fmt: skip
                     except websockets.ConnectionClosed:
                         # The baseline server stopped reading its sender (a ping timeout): what was meant
@@ -585,7 +666,7 @@ async def measure(args: argparse.Namespace, seeded: dict) -> None:
                         sent = int(rate * args.baseline_seconds)
                         results["base_sender_dropped"] = results.get("base_sender_dropped", 0) + 1
                     await asyncio.sleep(args.drain)
-                    rep = await run.report(phase)
+                    rep = await run.report()
                     # The sender's own socket is in the group too; it is not one of the measured clients.
                     results[phase] = {**rep, "sent": sent, "stored": sent, "expected": ok * sent}
                 reader.cancel()
@@ -609,7 +690,8 @@ async def measure(args: argparse.Namespace, seeded: dict) -> None:
     )
     print(
         f"chat fan-out setup: {n} clients in {args.procs} client processes on the same {cores} cores as the server "
-        f"(1 uvicorn worker, Redis pub/sub, SQLite); {args.seconds:g} s per rate; baseline {args.baseline_seconds:g} s "
+        f"({args.server_workers} uvicorn worker(s) on one listening socket for ours and for the baseline, Redis "
+        f"pub/sub, SQLite); {args.seconds:g} s per rate; baseline {args.baseline_seconds:g} s "
         f"per rate, channels_redis capacity {args.baseline_capacity} (baseline sender dropped by its server "
         f"{results.get('base_sender_dropped', 0)} times); drain {args.drain:g} s; fd limit {fds}; "
         f"GIL switch interval {os.environ['PEIXUN_GIL_SWITCH_INTERVAL']} s; "
@@ -660,7 +742,8 @@ async def measure(args: argparse.Namespace, seeded: dict) -> None:
         else:
             base_txt, ratio_txt = "n/a", "n/a"
         print(
-            f"chat deliveries missing {args.drain:g} s after the {rate:g} msg/s phase: {lost} of {expected} "
+            f"chat deliveries missing {args.drain:g} s after the {rate:g} msg/s phase: {lost} of {expected}, "
+            f"and {ours['late']} of an earlier phase arrived during it "
             f"(target 0; baseline {base_txt}, "
             f"ratio {ratio_txt})"
         )
@@ -674,6 +757,8 @@ def main() -> None:
     parser.add_argument("--baseline-capacity", type=int, default=100, help="channels_redis capacity (its default)")
     parser.add_argument("--rates", default="1,20")
     parser.add_argument("--procs", type=int, default=4)
+    # As deployed: PEIXUN_APP_WORKERS=auto runs one uvicorn worker per core with REDIS_URL (2 here).
+    parser.add_argument("--server-workers", type=int, default=int(os.environ.get("BENCH_CHAT_WORKERS", "2")))
     parser.add_argument("--drain", type=float, default=5.0)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--client-worker", action="store_true", help=argparse.SUPPRESS)
@@ -704,7 +789,7 @@ def main() -> None:
         django.setup()
         config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
         config["capacity"] = int(os.environ["PEIXUN_BENCH_BASELINE_CAPACITY"])
-        config["prefix"] = f"bench-base-{secrets.token_hex(4)}"  # no stale group members of earlier runs
+        config["prefix"] = os.environ["PEIXUN_BENCH_BASELINE_PREFIX"]  # no stale group members of earlier runs
         serve_baseline(args.fd)
         return
 
@@ -734,6 +819,12 @@ def main() -> None:
     try:
         asyncio.run(measure(args, seed(args)))
     finally:
+        keep = os.environ.get("BENCH_CHAT_KEEP_LOGS")  # a directory to copy the servers' logs to
+        if keep:
+            import shutil
+
+            for log in Path(tmp.name).glob("*.log"):
+                shutil.copy(log, Path(keep) / log.name)
         tmp.cleanup()
 
 

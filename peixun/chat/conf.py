@@ -23,3 +23,8 @@ GAP_WAIT_SECONDS = 0.25
 # How often a process compares a room's last number in the database with the last one it delivered, so
 # that a lost publish of the room's latest event is delivered even when nothing follows it.
 TAIL_CHECK_SECONDS = float(os.environ.get("PEIXUN_CHAT_TAIL_CHECK", "2"))
+# The largest share of a worker's event loop that writing events to sockets may take (fanout.flush):
+# 0.5 lets a flush that took 50 ms be followed by 50 ms for everything else before the next one.
+FLUSH_DUTY = float(os.environ.get("PEIXUN_CHAT_FLUSH_DUTY", "0.5"))
+# How many sockets one flush writes to before the event loop's other work is let in.
+FLUSH_CHUNK = int(os.environ.get("PEIXUN_CHAT_FLUSH_CHUNK", "500"))

@@ -15,25 +15,32 @@ server -> client
   {"type": "questions", "events": [...]}
   {"type": "event", "seq", "kind": "message" | "delete" | "question" | "mode", ...}   (live, in order)
   {"type": "ack", "client_id", "seq", "duplicate"} | {"type": "error", "code", "message", ...}
+
+Sends are group-committed (peixun.chat.batching): the socket keeps reading while its sends are stored,
+and each send is answered by its own ack or error, in send order; an ack may come before or after the
+message's event frame.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from peixun.chat import services
+from peixun.chat import batching, services
 from peixun.chat.fanout import RoomChannel, Subscriber, hub, transport_of
 from peixun.chat.frames import encode
 from peixun.chat.models import ChatRoom
 from peixun.chat.selectors import history_page, lecture_for_chat, room_snapshot
+from peixun.chat.services_batch import Outcome, QueuedSend
 
 ERR_BAD_FRAME = "无法识别的请求"
 ERR_SERVER = "服务器繁忙，请稍后重试"
@@ -59,7 +66,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
     sub: Subscriber | None = None
     channel: RoomChannel | None = None
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """As Channels' own, without its `aclose_old_connections()` before every frame: that call runs in
+        the one database thread and so waited behind the room's batch being stored, which put every
+        frame of a fast sender one transaction apart (no group commit). Every database call here goes
+        through database_sync_to_async, which closes stale connections around each call anyway."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
+        self._answers: set[asyncio.Task[None]] = set()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
@@ -127,6 +145,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.room is not None and self.sub is not None:
             await hub().leave(self.room.pk, self.sub)
+            if self.room.pk not in hub().rooms:
+                batching.forget(self.room.pk)
         writer = getattr(self, "_writer", None)
         if writer is not None:
             writer.cancel()
@@ -159,13 +179,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Runs a service; refusals and bad input become an error frame, and nothing changes."""
         try:
             return await database_sync_to_async(func)(actor=self.scope["user"], room=self.room, **kwargs)
-        except PermissionDenied as exc:
+        except (PermissionDenied, ValidationError) as exc:
+            await self._refusal(content, exc)
+        return None
+
+    async def _refusal(self, content: dict[str, Any], exc: Exception) -> None:
+        if isinstance(exc, PermissionDenied):
             await self._error("forbidden", str(exc) or services.ERR_NOT_IN_ROOM, content=content)
-        except ValidationError as exc:
+        elif isinstance(exc, ValidationError):
             field, messages = next(iter(exc.message_dict.items()))
             code = {"rate": "rate_limited"}.get(field, "invalid")
             await self._error(code, messages[0], content=content, field=field)
-        return None
+        else:
+            await self._error("server", ERR_SERVER, content=content)
 
     async def do_ping(self, content: dict[str, Any]) -> None:
         await self.send(text_data='{"type":"pong"}')
@@ -174,10 +200,25 @@ class ChatConsumer(AsyncWebsocketConsumer):
         client_id, text, question = content["client_id"], content["text"], content.get("question", False)
         if not isinstance(client_id, str) or not isinstance(text, str) or not isinstance(question, bool):
             raise ValueError
-        result = await self._call(content, services.message_send, client_msg_id=client_id, text=text, question=question)
-        if result is not None:
-            ack = {"type": "ack", "client_id": client_id, "seq": result.message.seq, "duplicate": not result.created}
-            await self.send(text_data=encode(ack))
+        # Handed to the room's group commit; this socket's next frames are read meanwhile.
+        send = QueuedSend(actor=self.scope["user"], client_msg_id=client_id, text=text, question=question)
+        task = asyncio.ensure_future(self._answer_send(content, batching.batcher(self.room).submit(send)))
+        self._answers.add(task)
+        task.add_done_callback(self._answers.discard)
+
+    async def _answer_send(self, content: dict[str, Any], pending: asyncio.Future[Outcome]) -> None:
+        outcome = await pending
+        with contextlib.suppress(Exception):  # the socket may be gone; its client re-sends after reconnect
+            if isinstance(outcome, services.SendResult):
+                ack = {
+                    "type": "ack",
+                    "client_id": content["client_id"],
+                    "seq": outcome.message.seq,
+                    "duplicate": not outcome.created,
+                }
+                await self.send(text_data=encode(ack))
+            else:
+                await self._refusal(content, outcome)
 
     async def do_question(self, content: dict[str, Any]) -> None:
         await self._call(content, services.question_mark, seq=_int(content["seq"]))

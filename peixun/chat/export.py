@@ -22,9 +22,8 @@ QUESTION_HEADERS = ["序号", "提问时间", "提问人", "问题", "票数", "
 def _cell(value: object) -> object:
     """Text as text: a leading = + - @ would make Excel run a formula, so such text gets a quote."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value[:1] in ("=", "+", "-", "@"):
-            return "'" + value
+        text: str = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return "'" + text if text[:1] in ("=", "+", "-", "@") else text
     return value
 
 

@@ -9,8 +9,11 @@ lost or reordered publish delays an event but never loses it.
 
 Delivery to a socket served by uvicorn writes one pre-encoded websocket frame (encoded once per event
 and process) straight to the socket's transport; other servers get the text through the consumer's own
-send. Per-socket channels_redis groups are avoided on purpose: they cost one Redis operation per member
-and collapse at a few hundred members (django/channels_redis #62, #83).
+send. Events that arrive while the loop is busy (a group-committed batch arrives as one pipelined
+publish) are written together: one write per socket per flush, and flushes take at most
+conf.FLUSH_DUTY of the loop, so a busy room costs fewer writes instead of starving the rest.
+Per-socket channels_redis groups are avoided on purpose: they cost one Redis operation per member and
+collapse at a few hundred members (django/channels_redis #62, #83).
 """
 
 from __future__ import annotations
@@ -77,6 +80,28 @@ class Subscriber:
         self.on_overflow = on_overflow
         self.closed = False
 
+    def write_batch(self, batch: list[tuple[int, bytes]], joined: bytes, *, check: bool) -> None:
+        """Sends the events of `batch` above this socket's floor; `joined` is all of them, encoded."""
+        if batch[0][0] <= self.floor:
+            for seq, payload in batch:
+                if seq > self.floor:
+                    self.write(seq, payload, None)
+            return
+        t = self.transport
+        if t is None:
+            for seq, payload in batch:
+                self.write(seq, payload, None)
+            return
+        self.floor = batch[-1][0]
+        if check:
+            if t.is_closing():
+                return
+            if t.get_write_buffer_size() > conf.MAX_SOCKET_BUFFER:
+                self.closed = True
+                self.on_overflow()
+                return
+        t.write(joined)
+
     def write(self, seq: int, payload: bytes, raw: bytes | None) -> bytes | None:
         """Sends one event; returns the encoded frame so that the caller encodes it once for all."""
         self.floor = seq
@@ -84,7 +109,7 @@ class Subscriber:
         if t is None:
             self.fallback(payload.decode())
             return raw
-        if t.is_closing():
+        if t.is_closing() or self.closed:
             return raw
         if t.get_write_buffer_size() > conf.MAX_SOCKET_BUFFER:
             self.closed = True
@@ -92,7 +117,10 @@ class Subscriber:
             return raw
         if raw is None:
             raw = encode_text_frame(payload)
-        t.write(raw)
+        try:
+            t.write(raw)
+        except (RuntimeError, OSError):  # closed since the last check (uvloop raises)
+            self.closed = True
         return raw
 
 
@@ -107,11 +135,23 @@ class RoomChannel:
         self._gap_task: asyncio.Task[None] | None = None
         self._tail_task: asyncio.Task[None] | None = None
         self._snapshot: tuple[Subscriber, ...] | None = None
+        # Events ready for the sockets, written together on the loop's next turn (see _deliver).
+        self._batch: list[tuple[int, bytes]] = []
+        self._flush_at: asyncio.Handle | None = None
+        self._flushes = 0
+        self._quiet_until = 0.0  # loop time before which the next flush waits (see flush)
+        # A flush under way, written chunk by chunk: (batch, joined frames, check, sockets, next index,
+        # seconds spent writing so far).
+        self._writing: tuple[list[tuple[int, bytes]], bytes, bool, tuple[Subscriber, ...], int, float] | None = None
 
     def start_watch(self) -> None:
         self._tail_task = asyncio.get_running_loop().create_task(self._watch_tail())
 
     def stop(self) -> None:
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        self._writing = None
         for task in (self._gap_task, self._tail_task):
             if task is not None:
                 task.cancel()
@@ -146,23 +186,83 @@ class RoomChannel:
             self._deliver(nxt, self.held.pop(nxt))
 
     def _deliver(self, seq: int, payload: bytes) -> None:
-        """The hot loop: one encoding, then one transport write per local socket. Buffer sizes are checked
-        on every 16th event only; a write to a socket closed meanwhile is dropped by the transport."""
+        """Queues the event for the sockets and writes on the loop's next turn. When the loop is busy,
+        every event that arrived meanwhile (a stored batch comes as one pipelined publish) goes out in
+        one transport write per socket: the number of writes, not of bytes, is what costs under load."""
         self.last_seq = seq
-        raw = encode_text_frame(payload)
-        check = (seq & 15) == 0
-        for sub in self.subs_snapshot():
-            if seq <= sub.floor or sub.closed:
+        self._batch.append((seq, payload))
+        if self._flush_at is None and self._writing is None:
+            self._schedule_flush(asyncio.get_running_loop())
+
+    def _schedule_flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        wait = self._quiet_until - loop.time()
+        self._flush_at = loop.call_later(wait, self.flush) if wait > 0 else loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """The hot loop: one encoding per event, then one transport write per local socket. Buffer sizes
+        are checked on every 16th flush only.
+
+        A flush to thousands of sockets takes the event loop for tens of milliseconds. It is written in
+        chunks of conf.FLUSH_CHUNK sockets, with the loop's other work (reading sends, Redis, acks) let in
+        between, and the next flush waits until at most conf.FLUSH_DUTY of the loop's time has gone to
+        flushing; events arriving meanwhile go out together, so the number of writes stays bounded however
+        fast the room talks. One flush at a time: every socket gets the events in order."""
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        if self._writing is not None:
+            return  # the flush under way schedules the next one when it ends
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        self._flushes += 1
+        check = (self._flushes & 15) == 0
+        joined = b"".join(encode_text_frame(p) for _, p in batch)
+        self._writing = (batch, joined, check, self.subs_snapshot(), 0, 0.0)
+        self._write_chunk()
+
+    def _write_chunk(self) -> None:
+        self._flush_at = None
+        if self._writing is None:
+            return
+        batch, joined, check, subs, start, spent = self._writing
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        end = start + conf.FLUSH_CHUNK
+        try:
+            self._write_to(subs[start:end], batch, joined, check)
+        except Exception:
+            log.exception("chat: writing events of room %s failed", self.room_id)
+        spent += loop.time() - began
+        if end < len(subs):
+            self._writing = (batch, joined, check, subs, end, spent)
+            self._flush_at = loop.call_soon(self._write_chunk)
+            return
+        self._writing = None
+        self._quiet_until = loop.time() + spent * (1 / conf.FLUSH_DUTY - 1)
+        if self._batch:
+            self._schedule_flush(loop)
+
+    @staticmethod
+    def _write_to(subs: tuple[Subscriber, ...], batch: list[tuple[int, bytes]], joined: bytes, check: bool) -> None:
+        first, last = batch[0][0], batch[-1][0]
+        for sub in subs:
+            if last <= sub.floor or sub.closed:
                 continue
             if sub.pending is not None:
-                sub.pending.append((seq, payload))
+                sub.pending.extend(e for e in batch if e[0] > sub.floor)
                 continue
             t = sub.transport
-            if t is None or check:
-                sub.write(seq, payload, raw)
-                continue
-            sub.floor = seq
-            t.write(raw)
+            try:
+                if t is None or check or first <= sub.floor:
+                    sub.write_batch(batch, joined, check=check)
+                    continue
+                sub.floor = last
+                t.write(joined)
+            except (RuntimeError, OSError):
+                # uvloop refuses writes to a socket closed since the last check; its consumer leaves soon,
+                # and its client resumes from the database when it reconnects.
+                sub.closed = True
 
     def subs_snapshot(self) -> tuple[Subscriber, ...]:
         if self._snapshot is None:
@@ -263,8 +363,10 @@ class Hub:
         del raw
 
     async def leave(self, room_id: int, sub: Subscriber) -> None:
-        sub.closed = True
         channel = self.rooms.get(room_id)
+        if channel is not None:
+            channel.flush()  # what was delivered before the socket left still goes to it
+        sub.closed = True
         if channel is None:
             return
         channel.discard(sub)
@@ -367,6 +469,27 @@ def hub() -> Hub:
     if h is None:
         h = _hubs[loop] = Hub(loop, redis_url=settings.REDIS_URL)
     return h
+
+
+def publish_many(room_id: int, events: list[tuple[int, str]]) -> None:
+    """Called after commit with the events of one stored batch: one pipelined round trip to Redis."""
+    if not settings.REDIS_URL or len(events) == 1:
+        for seq, frame in events:
+            publish(room_id, seq, frame)
+        return
+    global _sync_redis
+    try:
+        if _sync_redis is None:
+            import redis
+
+            _sync_redis = redis.Redis.from_url(settings.REDIS_URL)
+        pipe = _sync_redis.pipeline(transaction=False)
+        name = channel_name(room_id)
+        for seq, frame in events:
+            pipe.publish(name, str(seq).encode() + b"\n" + frame.encode())
+        pipe.execute()
+    except Exception:
+        log.warning("chat: publish of room %s (%s events) failed", room_id, len(events), exc_info=True)
 
 
 def publish(room_id: int, seq: int, frame: str) -> None:

@@ -90,6 +90,33 @@ def history_page(*, room: ChatRoom, before: int | None = None, limit: int = conf
     return frames
 
 
+def messages_page(
+    *, room: ChatRoom, before: int | None = None, after: int | None = None, limit: int = conf.HISTORY_PAGE
+) -> tuple[list[ChatMessage], bool]:
+    """A page of the room's messages, oldest first, and whether more lie beyond it: the latest page, the
+    page before `before` (more = older ones exist), or the messages after `after` (more = newer ones)."""
+    qs = ChatMessage.objects.filter(room=room).select_related("question")
+    if after is not None:
+        rows = list(qs.filter(seq__gt=after).order_by("seq")[: limit + 1])
+        return rows[:limit], len(rows) > limit
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    rows.reverse()
+    return rows, more
+
+
+def questions_sorted(*, room: ChatRoom) -> QuerySet[ChatQuestion]:
+    """The room's live questions as the host sees them: most votes first, then the oldest."""
+    return (
+        ChatQuestion.objects.filter(room=room, message__deleted_at=None)
+        .select_related("message")
+        .order_by("-votes", "created_at", "pk")
+    )
+
+
 def question_frames(*, room: ChatRoom) -> list[str]:
     """The latest frame of every live question, sorted by votes (most first), then by time."""
     questions = (

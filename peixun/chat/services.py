@@ -58,6 +58,7 @@ ERR_MODE = "无效的互动室状态"
 ERR_WORD = "敏感词应为1至50个字"
 ERR_WORD_ACTION = "无效的处理方式"
 ERR_WORD_EXISTS = "该敏感词已存在"
+EXPORT_HANDOUT_TITLE = "课堂互动记录"
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -366,3 +367,27 @@ def word_remove(*, actor: User, word: SensitiveWord) -> None:
     _may_edit_words(actor, word.room)
     audit_record(actor=actor, event=Event.CHAT_WORD_REMOVE, obj=word, detail={"room": word.room_id})
     word.delete()
+
+
+# --- After class ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def room_export_submit(*, actor: User, room: ChatRoom) -> object:
+    """Hands the Excel export (messages and questions) to the lecture's handouts in the library, as a new
+    version of its "课堂互动记录" handout; the organiser publishes it from there. The export is audited
+    as an export, and the library's upload service checks the file and the actor's right again."""
+    from peixun.chat.export import export_workbook
+    from peixun.library.services import handout_upload
+
+    _require_host(actor, room)
+    lecture = room.lecture
+    existing = lecture.handouts.filter(title=EXPORT_HANDOUT_TITLE).first()
+    return handout_upload(
+        actor=actor,
+        lecture=lecture,
+        data=export_workbook(actor=actor, room=room),
+        filename=f"{EXPORT_HANDOUT_TITLE}-{lecture.pk}.xlsx",
+        title=EXPORT_HANDOUT_TITLE,
+        handout=existing,
+    )

@@ -43,6 +43,20 @@ def export_view(request: HttpRequest, lecture_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def export_submit_view(request: HttpRequest, lecture_id: int) -> HttpResponse:
+    """After class: the export goes to the lecture's handouts in the library, for publication."""
+    lecture, room, _ = _room(request, lecture_id, host=True)
+    try:
+        services.room_export_submit(actor=request.user, room=room)  # type: ignore[arg-type]
+        messages.success(request, "互动记录已提交到本课次讲义，可在资源库发布")
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    return redirect("chat:lecture_room", lecture_id=lecture.pk)
+
+
+@login_required
 def words_view(request: HttpRequest, lecture_id: int) -> HttpResponse:
     lecture, room, _ = _room(request, lecture_id, host=True)
     if request.method == "POST":

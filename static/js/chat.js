@@ -302,9 +302,24 @@
     this.qlist.replaceChildren.apply(this.qlist, nodes);
   };
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-chat-room]").forEach(function (root) {
-      root.chat = new ChatRoom(root);
+  // Starts every room component in `scope` once: at page load, and for a component that a host page
+  // (the live page) inserts later, e.g. by an htmx swap.
+  function start(scope) {
+    var roots = scope.querySelectorAll ? scope.querySelectorAll("[data-chat-room]") : [];
+    Array.prototype.forEach.call(roots, function (root) {
+      if (!root.chat) root.chat = new ChatRoom(root);
     });
+    if (scope.matches && scope.matches("[data-chat-room]") && !scope.chat) scope.chat = new ChatRoom(scope);
+  }
+  window.PeixunChat = { start: start };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      start(document);
+    });
+  } else {
+    start(document);
+  }
+  document.addEventListener("htmx:load", function (e) {
+    start(e.target);
   });
 })();

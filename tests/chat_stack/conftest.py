@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -108,8 +109,9 @@ class Worker:
             self.sock = None
 
 
-@pytest.fixture
-def workers(transactional_db, tmp_path) -> Iterator[tuple[Worker, Worker]]:
+@contextmanager
+def worker_pair(tmp_path: Path, **extra_env: str) -> Iterator[tuple[Worker, Worker]]:
+    """Two uvicorn workers on the test database and one Redis; extra_env overrides their environment."""
     url = redis_url()
     if not redis_answers(url):
         pytest.skip("no Redis at REDIS_URL / 127.0.0.1:6379")
@@ -121,6 +123,7 @@ def workers(transactional_db, tmp_path) -> Iterator[tuple[Worker, Worker]]:
         "PEIXUN_HTTPS": "0",
         "PEIXUN_CHAT_RATE_NS": uuid.uuid4().hex,
         "PEIXUN_CACHE_PREFIX": f"chat-test-{uuid.uuid4().hex[:8]}",
+        **extra_env,
     }
     env.pop("DJANGO_ALLOWED_HOSTS", None)
     pair = []
@@ -136,3 +139,9 @@ def workers(transactional_db, tmp_path) -> Iterator[tuple[Worker, Worker]]:
     finally:
         for w in pair:
             w.stop()
+
+
+@pytest.fixture
+def workers(transactional_db, tmp_path) -> Iterator[tuple[Worker, Worker]]:
+    with worker_pair(tmp_path) as pair:
+        yield pair

@@ -102,6 +102,31 @@ def test_a_joining_socket_gets_only_what_its_snapshot_did_not_cover(room):
     assert seqs(asyncio.run(scenario())) == [3, 4]
 
 
+def test_a_flush_written_in_chunks_keeps_every_socket_in_order(room, monkeypatch):
+    monkeypatch.setattr(conf, "FLUSH_CHUNK", 1)  # one socket per turn of the loop
+
+    async def scenario():
+        hub = Hub(asyncio.get_running_loop())
+        pairs = [collector() for _ in range(3)]
+        for _, sub in pairs:
+            channel = await hub.join(room.pk, sub)
+            hub.go_live(channel, sub, upto=0)
+        hub.dispatch(room.pk, 1, b'{"seq":1}')
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the first flush is under way: some sockets have event 1, not all
+        written = [len(got) for got, _ in pairs]
+        for seq in (2, 3):
+            hub.dispatch(room.pk, seq, json.dumps({"seq": seq}).encode())
+        await asyncio.sleep(0.3)
+        for _, sub in pairs:
+            await hub.leave(room.pk, sub)
+        return written, [got for got, _ in pairs]
+
+    written, gots = asyncio.run(scenario())
+    assert 0 < sum(written) < 3  # the events 2 and 3 arrived while the first flush was under way
+    assert [seqs(got) for got in gots] == [[1, 2, 3]] * 3
+
+
 def test_frames_are_encoded_as_unmasked_websocket_text_frames():
     assert encode_text_frame(b"hi") == b"\x81\x02hi"
     assert encode_text_frame(b"x" * 200)[:4] == b"\x81\x7e\x00\xc8"

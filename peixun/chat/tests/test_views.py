@@ -60,3 +60,51 @@ def test_a_host_keeps_the_room_word_list(client_of, lecture, teacher):
         "chat.word_add",
         "chat.word_remove",
     ]
+
+
+BARE_PAGE = (
+    "<!doctype html><html><head><title>直播</title></head><body><main><div class=player></div>"
+    '{% include "chat/_room.html" with lecture=lecture %}'
+    "</main></body></html>"
+)
+
+
+def render_bare(user, lecture):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/live/")
+    request.user = user
+    return engines["django"].from_string(BARE_PAGE).render({"lecture": lecture}, request)
+
+
+def test_the_component_included_with_only_the_lecture_works_in_a_bare_page(lecture, trainee_a1, teacher):
+    page = render_bare(trainee_a1, lecture)
+    assert f'data-lecture="{lecture.pk}"' in page and 'data-role="participant"' in page
+    assert f'data-me="{trainee_a1.pk}"' in page and 'maxlength="500"' in page
+    assert "js/chat.js" in page and "导出Excel" not in page
+    host = render_bare(teacher, lecture)
+    assert 'data-role="host"' in host and f"/chat/lectures/{lecture.pk}/export/" in host
+
+
+def test_the_included_component_shows_an_outsider_only_a_notice(lecture, tree):
+    outsider = cadre_user(unit=tree.county_a2)
+    page = render_bare(outsider, lecture)
+    assert "不能参与在线互动" in page
+    assert "data-chat-room" not in page and "js/chat.js" not in page
+
+
+def test_the_host_hands_the_export_to_the_lectures_handouts(client_of, room, lecture, teacher, trainee_a1):
+    from peixun.library.models import HandoutFile
+
+    message_send(actor=trainee_a1, room=room, client_msg_id="a1", text="课堂发言")
+    url = reverse("chat:export_submit", args=[lecture.pk])
+    assert client_of(trainee_a1).post(url).status_code == 403
+    assert client_of(teacher).post(url).status_code == 302
+    assert client_of(teacher).post(url).status_code == 302
+    files = HandoutFile.objects.filter(handout__lecture=lecture).order_by("version")
+    assert [(f.handout.title, f.version, f.kind) for f in files] == [
+        ("课堂互动记录", 1, "xlsx"),
+        ("课堂互动记录", 2, "xlsx"),
+    ]
+    assert AuditEvent.objects.filter(event="library.handout_upload", actor_id=teacher.pk).count() == 2

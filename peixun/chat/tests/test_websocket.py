@@ -223,3 +223,28 @@ def test_the_host_moderates_and_everyone_sees_it(clients, teacher, trainee_a1, t
     assert a.events[6]["target"] == 5 and a.events[7]["mode"] == "closed"
     assert refused["message"] == services.ERR_NOT_HOST
     assert late["message"] == services.ERR_CLOSED
+
+
+def test_sends_fired_without_waiting_are_group_committed_in_order(clients, room, trainee_a1, trainee_b1, monkeypatch):
+    from peixun.chat import batching, conf
+
+    monkeypatch.setattr(conf, "RATE_BURST", 1000)
+
+    async def scenario():
+        a = await clients(trainee_a1).connect()
+        b = await clients(trainee_b1).connect()
+        for i in range(40):
+            await a.send(type="send", client_id=f"g{i}", text=f"连发{i}")
+        acks = [await a.next_frame(lambda f: f["type"] == "ack") for _ in range(40)]
+        await b.until_seq(40)
+        await b.drain()
+        stats = [bt.batches for rooms in list(batching._batchers.values()) for bt in rooms.values()]
+        await a.close()
+        await b.close()
+        return acks, b, stats
+
+    acks, b, stats = run(scenario())
+    assert [(f["client_id"], f["seq"]) for f in acks] == [(f"g{i}", i + 1) for i in range(40)]
+    assert b.received_seqs == list(range(1, 41))
+    assert b.messages() == [f"连发{i}" for i in range(40)]
+    assert 0 < sum(stats) < 40, "queued sends should share transactions"
