@@ -1,10 +1,14 @@
 """Benchmark: a province-wide exam sitting over HTTP against uvicorn.
 
-4,200 simulated examinees (BENCH_EXAMINEES) start within 10 s (POST start + GET the attempt's state),
+4,200 simulated examinees (BENCH_EXAMINEES) start within 10 s (POST the exams API's start, which answers with
+the paper, then GET the attempt's state as the exam page does when it loads),
 each saves an answer every 30 s for BENCH_SAVE_ROUNDS rounds, then all submit within 30 s. Afterwards the
 database is checked: every save the server acknowledged must be there (target 0 lost), every attempt
 submitted exactly once. Uses a throwaway PostgreSQL database (peixun_bench_exams) when PostgreSQL answers
 on 127.0.0.1:5432, otherwise a temporary SQLite file (with a note, and 600 examinees by default).
+
+The server runs like the stack runs it: BENCH_WORKERS uvicorn workers (default 2), each with a pool of
+BENCH_DB_POOL PostgreSQL connections (PEIXUN_DB_POOL, default 8, as peixun.core.stack sets it).
 
 Reference: Moodle 4.5's published load test found 3,000 synchronized quiz starts the stress point of a
 16-vCPU setup. Run: .venv/bin/python bench/exams_load.py
@@ -59,6 +63,8 @@ from peixun.org.models import Cadre, Unit, UnitKind  # noqa: E402
 N = int(os.environ.get("BENCH_EXAMINEES", "4200" if ON_PG else "600"))
 SAVE_ROUNDS = int(os.environ.get("BENCH_SAVE_ROUNDS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+DB_POOL = os.environ.get("BENCH_DB_POOL", "8")
+LOAD_AT_START = os.getloadavg()[0]
 START_WINDOW, SAVE_PERIOD, SUBMIT_WINDOW = 10.0, 30.0, 30.0
 MOODLE_STRESS_STARTS = 3000
 CSRF = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret for cookie and header alike
@@ -243,7 +249,8 @@ def answer_for(q: dict, rng: random.Random) -> object:
 
 async def load(exam: Exam, keys: list[str]) -> dict:
     port = free_port()
-    server = start_uvicorn(port=port, workers=WORKERS, env=ENV, log=TMP / "uvicorn.log")
+    env = {**ENV, "PEIXUN_DB_POOL": DB_POOL} if ON_PG else ENV
+    server = start_uvicorn(port=port, workers=WORKERS, env=env, log=TMP / "uvicorn.log")
     _stop_on_signal(server)
     rng = random.Random(11)
     people = [Examinee(k) for k in keys]
@@ -260,11 +267,11 @@ async def load(exam: Exam, keys: list[str]) -> dict:
                 await asyncio.sleep(at)
                 t = time.perf_counter()
                 try:
-                    r = await client.post(f"/exams/{exam.pk}/start/", headers=p.headers)
-                    p.attempt_id = int(r.headers["location"].rstrip("/").rsplit("/", 1)[1])
+                    r = await client.post(f"/api/exams/exams/{exam.pk}/start/", headers=p.headers)
+                    p.attempt_id = r.json()["attempt_id"]
                     start_lat.append(time.perf_counter() - t)
                     t = time.perf_counter()
-                    s = await client.get(f"/exams/api/attempts/{p.attempt_id}/state/", headers=p.headers)
+                    s = await client.get(f"/api/exams/attempts/{p.attempt_id}/", headers=p.headers)
                     p.questions = s.json()["questions"]
                     state_lat.append(time.perf_counter() - t)
                 except Exception as exc:
@@ -289,7 +296,7 @@ async def load(exam: Exam, keys: list[str]) -> dict:
                 t = time.perf_counter()
                 try:
                     r = await client.post(
-                        f"/exams/api/attempts/{p.attempt_id}/answer/",
+                        f"/api/exams/attempts/{p.attempt_id}/answer/",
                         headers=p.headers,
                         body={"question_id": qid, "answer": answer, "seq": seq},
                     )
@@ -314,7 +321,7 @@ async def load(exam: Exam, keys: list[str]) -> dict:
                 await asyncio.sleep(at)
                 t = time.perf_counter()
                 try:
-                    r = await client.post(f"/exams/api/attempts/{p.attempt_id}/submit/", headers=p.headers)
+                    r = await client.post(f"/api/exams/attempts/{p.attempt_id}/submit/", headers=p.headers)
                     if r.status_code == 200:
                         submit_lat.append(time.perf_counter() - t)
                     else:
@@ -366,8 +373,8 @@ def report(exam: Exam, r: dict) -> None:
 
     db = "PostgreSQL" if ON_PG else "SQLite (PostgreSQL not reachable: fallback, not the reference setup)"
     print(
-        f"# database: {db}; uvicorn workers: {WORKERS}; cores: {os.cpu_count()}; examinees: {N}; "
-        f"load average at the end: {os.getloadavg()[0]:.1f}"
+        f"# database: {db}; uvicorn workers: {WORKERS} (PostgreSQL pool {DB_POOL} each); cores: {os.cpu_count()}; "
+        f"examinees: {N}; load average at the start: {LOAD_AT_START:.1f}, at the end: {os.getloadavg()[0]:.1f}"
     )
     log = (Path(str(TMP)) / "uvicorn.log").read_text(errors="replace")
     if "Internal Server Error" in log:

@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peixun.audit.events import Event
 from peixun.audit.services import audit_record
-from peixun.exams import excel, selectors, services
+from peixun.exams import excel, images, selectors, services
 from peixun.exams.models import Question, QuestionStatus, QuestionType
 from peixun.exams.permissions import can_review, can_use_bank, require
 from peixun.offices.models import ResearchOffice
@@ -115,7 +116,12 @@ def question_new_view(request: HttpRequest) -> HttpResponse:
         try:
             if office is None:
                 raise ValidationError({"office": ERR_OFFICE})
-            q = services.question_create(actor=actor, office=office, data=_data_from_post(request.POST))  # type: ignore[arg-type]
+            q = services.question_create(
+                actor=actor,  # type: ignore[arg-type]
+                office=office,
+                data=_data_from_post(request.POST),
+                image=request.FILES.get("stem_image"),
+            )
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -167,7 +173,13 @@ def question_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            services.question_update(actor=actor, question=q, data=_data_from_post(request.POST))  # type: ignore[arg-type]
+            services.question_update(
+                actor=actor,  # type: ignore[arg-type]
+                question=q,
+                data=_data_from_post(request.POST),
+                image=request.FILES.get("stem_image"),
+                remove_image=request.POST.get("remove_image") == "1",
+            )
         except ValidationError as exc:
             errors = exc.message_dict
         else:
@@ -183,6 +195,13 @@ def question_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "initial": request.POST if request.method == "POST" else _form_initial(q),
         },
     )
+
+
+@login_required
+def question_image_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A stem image, for whoever may see its question: the bank's users, its examinees, graders, practice."""
+    q = selectors.question_image_get(actor=request.user, pk=pk)  # type: ignore[arg-type]
+    return images.serve(q)
 
 
 @login_required

@@ -27,6 +27,7 @@ from peixun.exams.permissions import ERR_NOT_ORGANISER, can_organise, require
 from peixun.exams.services.papers import paper_draw, paper_max_score
 from peixun.org.models import Cadre
 from peixun.org.selectors import units_visible
+from peixun.training.selectors import classes_visible
 
 ERR_NUMBER = "请输入有效的数字"
 ERR_UNKNOWN_PEOPLE = "找不到以下工号或账户：{names}"
@@ -152,6 +153,7 @@ def exam_new_view(request: HttpRequest) -> HttpResponse:
     actor = request.user
     require(can_organise(actor), ERR_NOT_ORGANISER)  # type: ignore[arg-type]
     units = units_visible(actor=actor).order_by("path")  # type: ignore[arg-type]
+    classes = classes_visible(actor=actor).order_by("-start_date", "-id")  # type: ignore[arg-type]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         p = request.POST
@@ -179,6 +181,9 @@ def exam_new_view(request: HttpRequest) -> HttpResponse:
                 results_policy=p.get("results_policy", ResultsPolicy.ON_RELEASE),
                 audience_units=list(units.filter(pk__in=[int(x) for x in p.getlist("audience_units") if x.isdigit()])),
                 audience_cadres=cadres,
+                audience_classes=list(
+                    classes.filter(pk__in=[int(x) for x in p.getlist("audience_classes") if x.isdigit()])
+                ),
                 graders=graders,
             )
         except ValidationError as exc:
@@ -193,6 +198,7 @@ def exam_new_view(request: HttpRequest) -> HttpResponse:
         {
             "papers": selectors.papers_visible(actor=actor)[:200],
             "units": units[:500],
+            "classes": classes[:300],
             "errors": errors,  # type: ignore[arg-type]
             "policies": ResultsPolicy.choices,
             "initial": request.POST

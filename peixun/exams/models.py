@@ -159,6 +159,10 @@ class Exam(models.Model):
     results_released_at = models.DateTimeField("成绩发布时间", null=True, blank=True)
     audience_units = models.ManyToManyField("org.Unit", verbose_name="参考单位", blank=True, related_name="+")
     audience_cadres = models.ManyToManyField("org.Cadre", verbose_name="参考人员", blank=True, related_name="+")
+    # The enrolled trainees of these classes (at the time they start) are in the audience too.
+    audience_classes = models.ManyToManyField(
+        "training.TrainingClass", verbose_name="参考培训班", blank=True, related_name="exams"
+    )
     graders = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="阅卷人", blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,8 +29,10 @@ from peixun.exams.models import (
     ResultsPolicy,
 )
 from peixun.exams.permissions import can_organise
-from peixun.org.models import Cadre
+from peixun.exams.snapshot import attempt_row, question_base_row, question_row, snapshot_for, stem_image_url
+from peixun.org.models import Cadre, Unit
 from peixun.org.selectors import cadres_visible
+from peixun.training.models import Enrolment, EnrolmentStatus
 
 
 # --- Question bank -------------------------------------------------------------------------------
@@ -68,6 +70,23 @@ def question_get(*, actor: User, pk: int) -> Question:
     return question
 
 
+def question_image_get(*, actor: User, pk: int) -> Question:
+    """A question whose stem image the actor may see: in their bank, in one of their own attempts, in an
+    exam they grade, or open for practice. Http404 otherwise, and for a question without an image."""
+    if not actor.is_authenticated:
+        raise Http404
+    question = questions_visible(actor=actor).filter(pk=pk).first()
+    if question is None:
+        seen = Q(pk__in=AttemptItem.objects.filter(attempt__exam__graders=actor).values("question_id"))
+        if actor.cadre_id is not None:
+            seen |= Q(pk__in=AttemptItem.objects.filter(attempt__cadre_id=actor.cadre_id).values("question_id"))
+            seen |= Q(status=QuestionStatus.ACTIVE, for_practice=True) & ~Q(qtype="short_answer")
+        question = Question.objects.filter(seen, pk=pk).first()
+    if question is None or not question.stem_image:
+        raise Http404
+    return question
+
+
 # --- Papers and exams (organiser) -----------------------------------------------------------------
 def papers_visible(*, actor: User) -> QuerySet[Paper]:
     return Paper.objects.all() if can_organise(actor) else Paper.objects.none()
@@ -93,14 +112,56 @@ def exam_managed_get(*, actor: User, pk: int) -> Exam:
 
 # --- Examinees ------------------------------------------------------------------------------------
 def audience_q(cadre: Cadre) -> Q:
-    """Exams whose audience includes the cadre: a unit above (or at) the cadre's unit, or by name."""
+    """Exams whose audience includes the cadre: a unit above (or at) the cadre's unit, by name, or as an
+    enrolled trainee of one of the exam's classes."""
     unit_path = cadre.unit.path
     ancestors = [unit_path[: i + 7] for i in range(0, len(unit_path), 7)]
-    return Q(audience_units__path__in=ancestors) | Q(audience_cadres=cadre)
+    enrolled = Enrolment.objects.filter(cadre=cadre, status=EnrolmentStatus.ENROLLED).values("training_class_id")
+    return Q(audience_units__path__in=ancestors) | Q(audience_cadres=cadre) | Q(audience_classes__in=Subquery(enrolled))
 
 
-def is_in_audience(exam: Exam, cadre: Cadre) -> bool:
-    return Exam.objects.filter(audience_q(cadre), pk=exam.pk).exists()
+def examinee_unit_path(actor: User) -> str | None:
+    """The path of the actor's cadre's unit, read once per request (kept on the user object)."""
+    if actor.cadre_id is None:
+        return None
+    path: str | None = getattr(actor, "_exams_unit_path", None)
+    if path is None:
+        path = Unit.objects.filter(cadres__pk=actor.cadre_id).values_list("path", flat=True).first() or ""
+        actor._exams_unit_path = path  # type: ignore[attr-defined]
+    return path
+
+
+def is_in_audience(exam: Exam, cadre: Cadre, *, unit_path: str | None = None) -> bool:
+    snap = snapshot_for(exam.pk, exam.created_at)
+    path = unit_path if unit_path is not None else cadre.unit.path
+    if snap.in_audience_by_unit_or_name(cadre.pk, path):
+        return True
+    return (
+        bool(snap.audience_classes)
+        and Enrolment.objects.filter(
+            cadre_id=cadre.pk, training_class_id__in=snap.audience_classes, status=EnrolmentStatus.ENROLLED
+        ).exists()
+    )
+
+
+def exam_for_examinee_start(*, actor: User, pk: int) -> Exam:
+    """The exam to start, from the process's snapshot: Http404 unless the actor is in its audience."""
+    if not actor.is_authenticated or actor.cadre_id is None:
+        raise Http404
+    # One query: the cadre's unit, and the exam's creation time that tells whether the snapshot is current.
+    row = (
+        Cadre.objects.filter(pk=actor.cadre_id)
+        .annotate(exam_created=Subquery(Exam.objects.filter(pk=pk).values("created_at")[:1]))
+        .values_list("unit__path", "exam_created")
+        .first()
+    )
+    if row is None or row[1] is None:
+        raise Http404
+    actor._exams_unit_path = row[0]  # type: ignore[attr-defined]
+    snap = snapshot_for(pk, row[1])
+    if not is_in_audience(snap.exam, Cadre(pk=actor.cadre_id), unit_path=row[0]):
+        raise Http404
+    return snap.exam
 
 
 def exams_for_examinee(*, actor: User) -> QuerySet[Exam]:
@@ -157,6 +218,8 @@ def attempt_paper(attempt: Attempt) -> list[dict[str, Any]]:
     The answer key is added only after release; before it, no field of it is read into the result.
     """
     show_key, show_score = key_visible(attempt), results_visible(attempt)
+    if not show_key and not show_score:
+        return _attempt_paper_lean(attempt)
     out = []
     for item in attempt.items.select_related("question").order_by("order"):
         q = item.question
@@ -168,6 +231,7 @@ def attempt_paper(attempt: Attempt) -> list[dict[str, Any]]:
             "qtype_display": q.get_qtype_display(),
             "stem": q.stem,
             "image": bool(q.stem_image),
+            "image_url": stem_image_url(q),
             "points": str(item.points),
             "options": [{"key": k, "label": "ABCDEFGH"[i], "text": by_key[k]} for i, k in enumerate(item.option_order)],
             "blanks": q.blank_count,
@@ -186,6 +250,28 @@ def attempt_paper(attempt: Attempt) -> list[dict[str, Any]]:
             row["reference_answer"] = q.reference_answer
             row["explanation"] = q.explanation
         out.append(row)
+    return out
+
+
+def _attempt_paper_lean(attempt: Attempt) -> list[dict[str, Any]]:
+    """The same rows from the exam's snapshot and the attempt's own columns: one query."""
+    snap = snapshot_for(attempt.exam_id, attempt.exam.created_at)
+    drawn = getattr(attempt, "drawn_items", None)  # just created by attempt_start: nothing saved yet
+    if drawn is not None:
+        items = [(i.question_id, i.order, i.points, i.option_order, i.answer, i.seq) for i in drawn]
+    else:
+        items = list(
+            attempt.items.order_by("order").values_list(
+                "question_id", "order", "points", "option_order", "answer", "seq"
+            )
+        )
+    missing = [qid for qid, *_ in items if qid not in snap.questions]
+    extra = Question.objects.in_bulk(missing) if missing else {}
+    out = []
+    for qid, order, points, option_order, answer, seq in items:
+        q = snap.questions.get(qid) or extra[qid]
+        base = question_row(snap, q) if qid in snap.questions else question_base_row(q)
+        out.append(attempt_row(base, order=order, points=points, option_order=option_order, answer=answer, seq=seq))
     return out
 
 

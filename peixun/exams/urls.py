@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peixun.exams import attempt_api, bank_views, manage_views, practice_views, views
+from peixun.exams import bank_views, manage_views, practice_views, results_views, views
 
 app_name = "exams"
 urlpatterns = [
@@ -10,10 +10,6 @@ urlpatterns = [
     path("<int:pk>/start/", views.exam_start_view, name="exam_start"),
     path("attempts/<int:pk>/", views.attempt_view, name="attempt"),
     path("attempts/<int:pk>/result/", views.attempt_result_view, name="attempt_result"),
-    path("api/attempts/<int:pk>/state/", attempt_api.state_view, name="api_attempt_state"),
-    path("api/attempts/<int:pk>/answer/", attempt_api.answer_view, name="api_attempt_answer"),
-    path("api/attempts/<int:pk>/submit/", attempt_api.submit_view, name="api_attempt_submit"),
-    path("api/attempts/<int:pk>/events/", attempt_api.event_view, name="api_attempt_event"),
     # Question bank
     path("questions/", bank_views.question_list_view, name="question_list"),
     path("questions/new/", bank_views.question_new_view, name="question_new"),
@@ -21,6 +17,7 @@ urlpatterns = [
     path("questions/export/", bank_views.question_export_view, name="question_export"),
     path("questions/template/", bank_views.question_template_view, name="question_template"),
     path("questions/<int:pk>/", bank_views.question_detail_view, name="question_detail"),
+    path("questions/<int:pk>/image/", bank_views.question_image_view, name="question_image"),
     path("questions/<int:pk>/edit/", bank_views.question_edit_view, name="question_edit"),
     path("questions/<int:pk>/status/", bank_views.question_status_view, name="question_status"),
     # Organiser
@@ -34,6 +31,10 @@ urlpatterns = [
     path("manage/<int:pk>/contest/", manage_views.contest_create_view, name="contest_create"),
     path("manage/<int:pk>/analysis/", manage_views.exam_analysis_view, name="exam_analysis"),
     path("manage/<int:pk>/analysis.xlsx", manage_views.exam_analysis_export_view, name="exam_analysis_export"),
+    # Unit admins' results
+    path("results/", results_views.results_list_view, name="results_list"),
+    path("results/<int:pk>/", results_views.results_exam_view, name="results_exam"),
+    path("results/<int:pk>/export.xlsx", results_views.results_export_view, name="results_export"),
     # Graders
     path("grading/", manage_views.grading_list_view, name="grading_list"),
     path("grading/<int:pk>/", manage_views.grading_exam_view, name="grading_exam"),

@@ -52,7 +52,7 @@ def exam_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def exam_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
-    exam = selectors.exam_for_examinee(actor=actor, pk=pk)  # type: ignore[arg-type]
+    exam = selectors.exam_for_examinee_start(actor=actor, pk=pk)  # type: ignore[arg-type]
     try:
         attempt = services.attempt_start(actor=actor, exam=exam)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -67,15 +67,18 @@ def attempt_view(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = selectors.attempt_for_examinee(actor=request.user, pk=pk)  # type: ignore[arg-type]
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("exams:attempt_result", pk=attempt.pk)
+    questions = selectors.attempt_paper(attempt)
     config = {
         "attemptId": attempt.pk,
-        "stateUrl": reverse("exams:api_attempt_state", args=[attempt.pk]),
-        "answerUrl": reverse("exams:api_attempt_answer", args=[attempt.pk]),
-        "submitUrl": reverse("exams:api_attempt_submit", args=[attempt.pk]),
-        "eventUrl": reverse("exams:api_attempt_event", args=[attempt.pk]),
+        "stateUrl": reverse("exams-attempt-detail", args=[attempt.pk]),
+        "answerUrl": reverse("exams-attempt-answer", args=[attempt.pk]),
+        "submitUrl": reverse("exams-attempt-submit", args=[attempt.pk]),
+        "eventUrl": reverse("exams-attempt-events", args=[attempt.pk]),
         "resultUrl": reverse("exams:attempt_result", args=[attempt.pk]),
         "deadline": attempt.deadline.isoformat(),
         "now": timezone.now().isoformat(),
+        # The page rewrites every control from these, whatever the browser restored into the form.
+        "saved": {q["question_id"]: {"answer": q["answer"], "seq": q["seq"]} for q in questions},
     }
     return render(
         request,
@@ -83,7 +86,7 @@ def attempt_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "questions": selectors.attempt_paper(attempt),
+            "questions": questions,
             "config": config,
         },
     )

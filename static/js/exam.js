@@ -4,6 +4,13 @@
  * Each question carries a sequence number; every change takes the next one. Unacknowledged saves wait in
  * localStorage (keyed by attempt) and are replayed after a reload; the server refuses any save older than
  * the one it holds (409 stale), so a late replay can never overwrite a newer answer from another device.
+ *
+ * Reloads: the page never trusts what the browser put back into the form (Chromium restores form state on
+ * reload, possibly a stale one: the form has autocomplete="off", and every control is rewritten from the
+ * answers the server rendered into the config). From the moment the page starts to unload, an acknowledged
+ * save no longer removes its localStorage entry: the reload's GET may have read the database before that
+ * save committed, so the new page must still find it (a replay of an acknowledged save is a harmless retry).
+ * The new page then asks the server for the state once more, for saves that landed after it was rendered.
  */
 (function () {
   "use strict";
@@ -15,7 +22,7 @@
   const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] ||
     JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
   let pending = load();          // {questionId: {answer, seq}}
-  let flushing = false, retryDelay = 1000, retryTimer = null, finished = false;
+  let flushing = false, retryDelay = 1000, retryTimer = null, finished = false, leaving = false, ready = false;
   let offset = Date.parse(config.now) - Date.now();   // server clock minus ours
   let deadline = Date.parse(config.deadline);
 
@@ -83,24 +90,28 @@
           throw new Error("network");
         }
         if (res.status >= 500) throw new Error("server");
+        // Signed out (the session ended or expired): keep the save for after the next login.
+        if (res.status === 401 || res.status === 403) throw new Error("session");
         const data = await res.json().catch(() => null);
         // Not our JSON (e.g. the login page after the session expired): keep the save and retry.
         if (data === null || (res.ok && data.seq === undefined)) throw new Error("session");
         if (res.ok || (res.status === 409 && data.error && data.error.code === "stale")) {
           // Saved, or superseded by a newer save the server already holds (another tab or device).
-          if (pending[qid] && pending[qid].seq === save.seq) delete pending[qid];
           if (!res.ok && data.error.seq) box(qid).dataset.seq = String(Math.max(seqOf(box(qid)), data.error.seq));
+          if (leaving) continue;  // keep the entry for the next page (see the top of this file)
+          if (pending[qid] && pending[qid].seq === save.seq) delete pending[qid];
           persist();
         } else if (res.status === 409) {
           finish();
           return;
-        } else {
+        } else if (!leaving) {
           delete pending[qid];  // a malformed save is dropped rather than retried for ever
           persist();
           setStatus((data.error && data.error.message) || "保存失败", true);
         }
       }
       retryDelay = 1000;
+      if (leaving) return;
       setStatus("已保存 " + new Date(Date.now() + offset).toLocaleTimeString("zh-CN"));
     } catch (e) {
       setStatus("网络异常，答案已暂存在本机，正在重试…", true);
@@ -109,7 +120,7 @@
     } finally {
       flushing = false;
     }
-    if (Object.keys(pending).length && retryTimer === null && !finished) flush();
+    if (Object.keys(pending).length && retryTimer === null && !finished && !leaving) flush();
   }
 
   async function sync() {
@@ -138,6 +149,9 @@
   async function submit(auto) {
     if (finished) return;
     if (!auto && !window.confirm("确定交卷吗？交卷后不能再修改答案。")) return;
+    recordTyping();
+    // A save already on its way is waited for, then whatever is left is sent, and only then the submit.
+    while (flushing) await new Promise(r => setTimeout(r, 50));
     await flush();
     try {
       const res = await post(config.submitUrl, {});
@@ -159,7 +173,13 @@
     post(config.eventUrl, {kind: kind, detail: detail}, true).catch(() => {});
   }
 
-  // Saves made before a reload that the server never acknowledged come back onto the page.
+  // The server's answers first, whatever the browser restored into the form; then the saves made before a
+  // reload that the server may not hold yet.
+  form.querySelectorAll("[data-question]").forEach(el => {
+    const saved = (config.saved || {})[el.dataset.question];
+    el.dataset.seq = String(saved ? saved.seq : 0);
+    writeAnswer(el, saved ? saved.answer : null);
+  });
   Object.keys(pending).forEach(qid => {
     const el = box(qid);
     if (!el) { delete pending[qid]; return; }
@@ -168,21 +188,35 @@
   persist();
 
   let typing = {};
+  // Text typed in the last moment before a reload or the submit is not lost to the typing pause.
+  function recordTyping() {
+    Object.keys(typing).forEach(qid => { clearTimeout(typing[qid]); const el = box(qid); if (el) record(el); });
+    typing = {};
+  }
   form.addEventListener("change", e => { const el = e.target.closest("[data-question]"); if (el) record(el); });
   form.addEventListener("input", e => {
     const el = e.target.closest("[data-question]");
     if (!el || !e.target.matches("input.blank, textarea")) return;
-    clearTimeout(typing[el.dataset.question]);
-    typing[el.dataset.question] = setTimeout(() => record(el), 800);
+    const qid = el.dataset.question;
+    clearTimeout(typing[qid]);
+    typing[qid] = setTimeout(() => { delete typing[qid]; record(el); }, 800);
   });
   document.getElementById("submit-attempt").addEventListener("click", () => submit(false));
   document.addEventListener("visibilitychange", () => report(document.hidden ? "leave" : "return", "visibilitychange"));
   window.addEventListener("blur", () => report("leave", "blur"));
   window.addEventListener("online", flush);
+  window.addEventListener("beforeunload", () => {
+    leaving = true;
+    recordTyping();
+    setTimeout(() => { leaving = false; }, 5000);  // the navigation was cancelled: carry on
+  });
+  window.addEventListener("pagehide", () => { leaving = true; });
+  window.addEventListener("pageshow", e => { if (e.persisted) { leaving = false; sync(); } });
 
   tick();
   setInterval(tick, 1000);
   setInterval(sync, 60000);
+  sync().then(() => { ready = true; });
   flush();
-  window.peixunExam = {flush: flush, pending: () => pending};
+  window.peixunExam = {flush: flush, pending: () => pending, ready: () => ready};
 })();

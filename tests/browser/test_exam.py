@@ -11,7 +11,10 @@ from tests.browser.conftest import login
 
 
 def wait_saved(page):
-    page.wait_for_function("() => window.peixunExam && Object.keys(window.peixunExam.pending()).length === 0")
+    """Nothing waits to be saved, and the page has compared itself with the server once since it loaded."""
+    page.wait_for_function(
+        "() => window.peixunExam && window.peixunExam.ready() && Object.keys(window.peixunExam.pending()).length === 0"
+    )
 
 
 @pytest.mark.browser
@@ -39,6 +42,7 @@ def test_an_examinee_reloads_mid_exam_and_finds_every_answer(page, live_server, 
 
     page.reload()
     page.wait_for_selector("#exam-form")
+    wait_saved(page)
     assert page.is_checked(f'{q["single"]} input[value="C"]')
     assert page.is_checked(f'{q["multiple"]} input[value="A"]') and page.is_checked(f'{q["multiple"]} input[value="C"]')
     assert not page.is_checked(f'{q["multiple"]} input[value="B"]')
@@ -65,3 +69,22 @@ def test_an_examinee_reloads_mid_exam_and_finds_every_answer(page, live_server, 
     assert "成绩待公布" in page.content()
     attempt.refresh_from_db()
     assert attempt.status == "submitted"
+
+
+@pytest.mark.browser
+def test_text_typed_just_before_a_reload_is_kept(page, live_server, office, tree, trainee_a1):
+    bank = one_of_each(office)
+    exam = open_exam(fixed_paper([bank["short_answer"], bank["single"]]), units=[tree.county_a1])
+    login(page, live_server.url, trainee_a1.username)
+    page.goto(f"{live_server.url}/exams/{exam.pk}/")
+    page.click("#start")
+    page.wait_for_selector("#exam-form")
+    wait_saved(page)
+    box = f'[data-question="{bank["short_answer"].pk}"] textarea'
+    page.fill(box, "坚持惩前毖后、治病救人")
+    page.reload()  # within the typing pause: the answer has not been sent yet
+    page.wait_for_selector("#exam-form")
+    wait_saved(page)
+    assert page.input_value(box) == "坚持惩前毖后、治病救人"
+    item = AttemptItem.objects.get(attempt__exam=exam, question=bank["short_answer"])
+    assert item.answer == "坚持惩前毖后、治病救人"

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BooleanField, Case, DecimalField, F, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,12 +30,14 @@ from peixun.exams.models import (
     AttemptStatus,
     Exam,
     MistakeEntry,
+    Question,
     QuestionType,
     SubmitReason,
 )
 from peixun.exams.permissions import ERR_NOT_GRADER, ERR_NOT_IN_AUDIENCE, require
-from peixun.exams.selectors import is_in_audience
-from peixun.exams.services.papers import paper_draw
+from peixun.exams.selectors import examinee_unit_path, is_in_audience
+from peixun.exams.services.papers import snapshot_draw
+from peixun.exams.snapshot import PaperSnapshot, snapshot_for
 from peixun.org.models import Cadre
 
 ERR_NOT_OPEN = "考试不在开放时间内"
@@ -55,8 +57,8 @@ class AttemptConflict(Exception):
         self.code, self.message, self.extra = code, message, extra
 
 
-def _own_attempt(actor: User, attempt_id: int, *, lock: bool = False) -> Attempt:
-    qs = Attempt.objects.select_related("exam")
+def _own_attempt(actor: User, attempt_id: int, *, lock: bool = False, with_cadre: bool = False) -> Attempt:
+    qs = Attempt.objects.select_related("exam", "cadre") if with_cadre else Attempt.objects.select_related("exam")
     if lock:
         qs = qs.select_for_update(of=("self",), no_key=True)
     attempt = qs.filter(pk=attempt_id).first()
@@ -67,44 +69,61 @@ def _own_attempt(actor: User, attempt_id: int, *, lock: bool = False) -> Attempt
 
 
 def attempt_start(*, actor: User, exam: Exam, now: dt.datetime | None = None) -> Attempt:
-    """The examinee's attempt in progress, or a new one with its questions drawn."""
+    """The examinee's attempt in progress, or a new one with its questions drawn.
+
+    The hot path of a synchronized start: the exam, its audience and its question pools come from the
+    process's snapshot (`peixun.exams.snapshot`), so a start reads the cadre's unit and their attempts,
+    and writes the attempt and its items in one insert each.
+    """
     now = now or timezone.now()
-    cadre = actor.cadre if actor.is_authenticated else None
-    require(cadre is not None and is_in_audience(exam, cadre), ERR_NOT_IN_AUDIENCE)
-    assert cadre is not None
-    close_expired_attempts(exam_id=exam.pk, cadre_id=cadre.pk, now=now)
-    return _start(exam, cadre, now)
+    unit_path = examinee_unit_path(actor) if actor.is_authenticated else None
+    require(
+        unit_path is not None and is_in_audience(exam, Cadre(pk=actor.cadre_id), unit_path=unit_path),
+        ERR_NOT_IN_AUDIENCE,
+    )
+    assert actor.cadre_id is not None
+    return _start(snapshot_for(exam.pk, exam.created_at), exam, actor.cadre_id, now)
 
 
-@transaction.atomic
-def _start(exam: Exam, cadre: Cadre, now: dt.datetime) -> Attempt:
-    current = Attempt.objects.filter(exam=exam, cadre=cadre, status=AttemptStatus.IN_PROGRESS).first()
-    if current is not None:
-        return current
+def _start(snap: PaperSnapshot, exam: Exam, cadre_id: int, now: dt.datetime) -> Attempt:
+    attempts = list(
+        Attempt.objects.filter(exam_id=exam.pk, cadre_id=cadre_id).only(
+            "id", "exam_id", "cadre_id", "number", "status", "started_at", "deadline"
+        )
+    )
+    for attempt in attempts:
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            continue
+        if attempt.deadline > now:
+            return attempt
+        attempt.exam = exam
+        with transaction.atomic():
+            _finalise(attempt, reason=SubmitReason.DEADLINE, now=now)
     if not exam.starts_at <= now < exam.ends_at:
         raise ValidationError({"exam": ERR_NOT_OPEN})
-    used = Attempt.objects.filter(exam=exam, cadre=cadre).count()
+    used = len(attempts)
     if used >= exam.attempts_allowed:
         raise ValidationError({"exam": ERR_NO_ATTEMPTS_LEFT})
-    drawn = paper_draw(exam.paper)
+    drawn = snapshot_draw(snap)
     deadline = min(now + dt.timedelta(minutes=exam.duration_minutes), exam.ends_at)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
                 exam=exam,
-                cadre=cadre,
+                cadre_id=cadre_id,
                 number=used + 1,
                 started_at=now,
                 deadline=deadline,
                 max_score=sum((p for _, p, _ in drawn), Decimal(0)),
             )
-            AttemptItem.objects.bulk_create(
-                AttemptItem(attempt=attempt, question=q, order=i + 1, points=p, option_order=keys)
-                for i, (q, p, keys) in enumerate(drawn)
+            # Kept on the attempt: the paper the start answers with needs no read-back.
+            attempt.drawn_items = AttemptItem.objects.bulk_create(  # type: ignore[attr-defined]
+                AttemptItem(attempt=attempt, question_id=qid, order=i + 1, points=p, option_order=keys)
+                for i, (qid, p, keys) in enumerate(drawn)
             )
     except IntegrityError:
         # A second tab started at the same moment: resume the attempt it created.
-        return Attempt.objects.get(exam=exam, cadre=cadre, number=used + 1)
+        return Attempt.objects.get(exam_id=exam.pk, cadre_id=cadre_id, number=used + 1)
     return attempt
 
 
@@ -129,7 +148,11 @@ def _save(
     attempt = _own_attempt(actor, attempt_id, lock=True)
     if attempt.status == AttemptStatus.IN_PROGRESS and attempt.deadline <= now:
         _finalise(attempt, reason=SubmitReason.DEADLINE, now=now)
-    item = AttemptItem.objects.select_related("question").filter(attempt=attempt, question_id=question_id).first()
+    item = (
+        AttemptItem.objects.filter(attempt=attempt, question_id=question_id)
+        .only("id", "attempt_id", "question_id", "answer", "seq", "saved_at")
+        .first()
+    )
     if item is None:
         raise Http404
     if seq <= item.seq and item.seq == seq and item.answer == answer:
@@ -138,7 +161,10 @@ def _save(
         return AttemptConflict("closed", ERR_CLOSED)
     if seq <= item.seq:
         return AttemptConflict("stale", ERR_STALE, seq=item.seq)
-    if not answer_is_valid(item.question, answer):
+    question = snapshot_for(attempt.exam_id, attempt.exam.created_at).questions.get(question_id)
+    if question is None:  # retired since the draw: not in the exam's current snapshot
+        question = Question.objects.get(pk=question_id)
+    if not answer_is_valid(question, answer):
         raise ValidationError({"answer": ERR_ANSWER_SHAPE})
     AttemptItem.objects.filter(pk=item.pk, seq__lt=seq).update(answer=answer, seq=seq, saved_at=now)
     item.answer, item.seq, item.saved_at = answer, seq, now
@@ -167,15 +193,40 @@ def _finalise(attempt: Attempt, *, reason: str, now: dt.datetime) -> bool:
 
 
 def _grade_objective(attempt: Attempt, *, now: dt.datetime) -> None:
-    items = list(attempt.items.select_related("question"))
+    items = list(attempt.items.only("id", "attempt_id", "question_id", "points", "answer"))
+    # The key from the exam's snapshot; a question it lacks (retired since the draw) from the bank.
+    known = snapshot_for(attempt.exam_id, attempt.exam.created_at).questions
+    missing = [i.question_id for i in items if i.question_id not in known]
+    questions = {**known, **(Question.objects.in_bulk(missing) if missing else {})}
     wrong: list[int] = []
     for item in items:
-        item.score, item.correct = grade(item.question, item.answer, item.points)
-        if item.correct is False and item.question.qtype != QuestionType.SHORT_ANSWER:
+        question = questions[item.question_id]
+        item.score, item.correct = grade(question, item.answer, item.points)
+        if item.correct is False and question.qtype != QuestionType.SHORT_ANSWER:
             wrong.append(item.question_id)
-    AttemptItem.objects.bulk_update(items, ["score", "correct"])
+    _store_grades(items)
     _record_mistakes(attempt.cadre_id, wrong, now=now)
     _total(attempt, items)
+
+
+def _store_grades(items: list[AttemptItem]) -> None:
+    """One UPDATE with a CASE per distinct (score, correct) pair, of which objective grading makes only a
+    few (full marks, nothing, a partial mark): bulk_update's CASE per row cost more than the rest of a
+    submit."""
+    groups: dict[tuple[Decimal | None, bool | None], list[int]] = {}
+    for item in items:
+        groups.setdefault((item.score, item.correct), []).append(item.pk)
+    if not groups:
+        return
+    score = Case(
+        *(When(pk__in=ids, then=Value(s, output_field=DecimalField())) for (s, _), ids in groups.items()),
+        output_field=DecimalField(),
+    )
+    correct = Case(
+        *(When(pk__in=ids, then=Value(c, output_field=BooleanField())) for (_, c), ids in groups.items()),
+        output_field=BooleanField(),
+    )
+    AttemptItem.objects.filter(pk__in=[i.pk for i in items]).update(score=score, correct=correct)
 
 
 def _record_mistakes(cadre_id: int, question_ids: list[int], *, now: dt.datetime) -> None:
@@ -206,7 +257,7 @@ def _total(attempt: Attempt, items: list[AttemptItem]) -> None:
 def attempt_submit(*, actor: User, attempt_id: int, now: dt.datetime | None = None) -> tuple[Attempt, bool]:
     """Submit the examinee's attempt; (attempt, True) for the one request that did it."""
     now = now or timezone.now()
-    attempt = _own_attempt(actor, attempt_id)
+    attempt = _own_attempt(actor, attempt_id, with_cadre=True)
     reason = SubmitReason.DEADLINE if attempt.deadline <= now else SubmitReason.EXAMINEE
     won = _finalise(attempt, reason=reason, now=now)
     return attempt, won
@@ -239,10 +290,20 @@ def close_expired_attempts(
 
 
 def attempt_log_event(*, actor: User, attempt_id: int, kind: str, detail: str = "") -> AttemptEvent:
+    """Log leaving or returning to the exam page. The page reports with keepalive requests, which can
+    arrive after the attempt is gone (or after it was handed in): those are Http404 / AttemptConflict, never
+    a database error."""
     if kind not in AttemptEventKind.values:
         raise ValidationError({"kind": ERR_ANSWER_SHAPE})
-    attempt = _own_attempt(actor, attempt_id)
-    return AttemptEvent.objects.create(attempt=attempt, kind=kind, detail=detail[:100])
+    try:
+        # The block holds the insert's foreign-key check too (deferred to the commit on PostgreSQL).
+        with transaction.atomic():
+            attempt = _own_attempt(actor, attempt_id)
+            if attempt.status != AttemptStatus.IN_PROGRESS:
+                raise AttemptConflict("closed", ERR_CLOSED)
+            return AttemptEvent.objects.create(attempt_id=attempt.pk, kind=kind, detail=detail[:100])
+    except IntegrityError:
+        raise Http404 from None
 
 
 @transaction.atomic

@@ -13,9 +13,10 @@ from django.db.models.functions import Length
 from peixun.accounts.models import User
 from peixun.audit.events import Event
 from peixun.audit.services import audit_record
-from peixun.exams import dedup
+from peixun.exams import dedup, images
 from peixun.exams.models import CHOICE_TYPES, Question, QuestionStatus, QuestionType
 from peixun.exams.permissions import ERR_NOT_OFFICE_DIRECTOR, ERR_NOT_OFFICE_MEMBER, can_author, can_review, require
+from peixun.exams.snapshot import bank_changed
 from peixun.offices.models import ResearchOffice
 
 ERR_QTYPE = "题型无效"
@@ -142,18 +143,32 @@ def find_similar(stem_key: str, *, exclude: int | None = None) -> tuple[int, flo
     return index.most_similar(stem_key, exclude=exclude)
 
 
+def _image_or_error(image: Any, errors: dict[str, str]) -> tuple[bytes, str] | None:
+    if not image:
+        return None
+    try:
+        return images.checked_image(image)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        return None
+
+
 def _flag_similar(question: Question, found: tuple[int, float] | None) -> None:
     question.similar_to_id = found[0] if found else None
     question.similarity = round(found[1], 3) if found else None
 
 
 @transaction.atomic
-def question_create(*, actor: User, office: ResearchOffice, data: QuestionData) -> Question:
+def question_create(*, actor: User, office: ResearchOffice, data: QuestionData, image: Any = None) -> Question:
+    """A draft question; `image` is an optional uploaded stem image (checked by its bytes)."""
     require(can_author(actor, office.pk), ERR_NOT_OFFICE_MEMBER)
     errors = question_errors(data)
+    checked = _image_or_error(image, errors)
     if errors:
         raise ValidationError(errors)
     question = Question(office=office, created_by=actor, **data.model_fields())
+    if checked:
+        images.attach(question, *checked)
     _flag_similar(question, find_similar(question.stem_key))
     question.save()
     audit_record(actor=actor, event=Event.EXAM_QUESTION_CREATE, obj=question)
@@ -161,15 +176,23 @@ def question_create(*, actor: User, office: ResearchOffice, data: QuestionData) 
 
 
 @transaction.atomic
-def question_update(*, actor: User, question: Question, data: QuestionData) -> Question:
+def question_update(
+    *, actor: User, question: Question, data: QuestionData, image: Any = None, remove_image: bool = False
+) -> Question:
+    """Edit a draft or reviewed question; a new `image` replaces the stem image, `remove_image` drops it."""
     require(can_author(actor, question.office_id), ERR_NOT_OFFICE_MEMBER)
     if question.status not in (QuestionStatus.DRAFT, QuestionStatus.REVIEWED):
         raise ValidationError({"status": ERR_EDIT_ACTIVE})
     errors = question_errors(data)
+    checked = _image_or_error(image, errors)
     if errors:
         raise ValidationError(errors)
     for name, value in data.model_fields().items():
         setattr(question, name, value)
+    if checked:
+        images.attach(question, *checked)
+    elif remove_image:
+        question.stem_image = ""
     # Any change to a reviewed question needs a new review.
     question.status = QuestionStatus.DRAFT
     _flag_similar(question, find_similar(question.stem_key, exclude=question.pk))
@@ -188,6 +211,7 @@ def question_set_status(*, actor: User, question: Question, status: str) -> Ques
     if status in (QuestionStatus.REVIEWED, QuestionStatus.ACTIVE):
         question.reviewed_by = actor
     question.save(update_fields=["status", "reviewed_by", "updated_at"])
+    bank_changed()  # rule pools and exam snapshots follow the active questions
     audit_record(actor=actor, event=Event.EXAM_QUESTION_REVIEW, obj=question, detail={"from": old, "to": status})
     return question
 

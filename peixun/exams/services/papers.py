@@ -30,7 +30,10 @@ from peixun.exams.models import (
     ResultsPolicy,
 )
 from peixun.exams.permissions import ERR_NOT_ORGANISER, can_organise, require
+from peixun.exams.snapshot import PaperSnapshot
 from peixun.org.models import Cadre, Unit
+from peixun.training.models import TrainingClass
+from peixun.training.selectors import classes_visible
 
 ERR_TITLE_REQUIRED = "名称不能为空"
 ERR_PAPER_EMPTY = "试卷至少需要一道题"
@@ -40,7 +43,8 @@ ERR_RULE_SHORT = "符合条件的已启用试题不足：{qtype}需要{need}道�
 ERR_WINDOW = "结束时间必须晚于开始时间"
 ERR_DURATION = "考试时长必须大于0"
 ERR_ATTEMPTS = "允许次数至少为1"
-ERR_AUDIENCE = "请指定参考单位或参考人员"
+ERR_AUDIENCE = "请指定参考单位、参考培训班或参考人员"
+ERR_CLASS_SCOPE = "只能选择您可以查看的培训班"
 ERR_PASS_MARK = "及格分不能超过试卷总分"
 ERR_UNGRADED = "仍有未阅完的答卷，不能发布成绩"
 ERR_ALREADY_RELEASED = "成绩已经发布"
@@ -169,6 +173,29 @@ def paper_draw(paper: Paper, rng: random.Random | None = None) -> list[tuple[Que
     return out
 
 
+def snapshot_draw(snap: PaperSnapshot, rng: random.Random | None = None) -> list[tuple[int, Decimal, list[str]]]:
+    """`paper_draw` from an exam's snapshot: (question id, points, option order), no database access."""
+    rng = rng or random.SystemRandom()
+    drawn: list[tuple[int, Decimal]] = list(snap.fixed)
+    taken: set[int] = set()
+    for rule in snap.rules:
+        ids = [pk for pk in rule.pool if pk not in taken]
+        chosen = rng.sample(ids, min(rule.count, len(ids)))
+        taken.update(chosen)
+        drawn += [(pk, rule.points) for pk in chosen]
+    if snap.shuffle_questions:
+        rng.shuffle(drawn)
+    questions = snap.questions
+    drawn.sort(key=lambda qp: TYPE_ORDER.index(questions[qp[0]].qtype))  # stable: shuffled within each type
+    out = []
+    for qid, p in drawn:
+        keys = [o["key"] for o in questions[qid].options or []]
+        if snap.shuffle_options:
+            rng.shuffle(keys)
+        out.append((qid, p, keys))
+    return out
+
+
 @transaction.atomic
 def exam_create(
     *,
@@ -184,7 +211,10 @@ def exam_create(
     audience_units: list[Unit] | None = None,
     audience_cadres: list[Cadre] | None = None,
     graders: list[User] | None = None,
+    audience_classes: list[TrainingClass] | None = None,
 ) -> Exam:
+    """An exam. Its audience: units (and the units below them), cadres by name, and the trainees enrolled
+    in the given classes (enrolment is checked when each of them starts)."""
     require(can_organise(actor), ERR_NOT_ORGANISER)
     errors: dict[str, str] = {}
     if not title.strip():
@@ -195,8 +225,11 @@ def exam_create(
         errors["duration_minutes"] = ERR_DURATION
     if attempts_allowed < 1:
         errors["attempts_allowed"] = ERR_ATTEMPTS
-    if not audience_units and not audience_cadres:
+    if not audience_units and not audience_cadres and not audience_classes:
         errors["audience_units"] = ERR_AUDIENCE
+    class_ids = {c.pk for c in audience_classes or []}
+    if class_ids and classes_visible(actor=actor).filter(pk__in=class_ids).count() != len(class_ids):
+        errors["audience_classes"] = ERR_CLASS_SCOPE
     if pass_mark > paper_max_score(paper):
         errors["pass_mark"] = ERR_PASS_MARK
     if errors:
@@ -214,6 +247,7 @@ def exam_create(
     )
     exam.audience_units.set(audience_units or [])
     exam.audience_cadres.set(audience_cadres or [])
+    exam.audience_classes.set(audience_classes or [])
     exam.graders.set(graders or [])
     audit_record(actor=actor, event=Event.EXAM_CREATE, obj=exam)
     return exam

@@ -89,3 +89,14 @@ def open_exam(paper: Paper, *, units=(), cadres=(), graders=(), minutes: int = 6
     exam.audience_cadres.set(cadres)
     exam.graders.set(graders)
     return exam
+
+
+def png_bytes(size: tuple[int, int] = (4, 3)) -> bytes:
+    """A real, decodable PNG."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
