@@ -16,5 +16,6 @@ def test_every_periodic_job_is_a_function_that_runs_without_arguments(name):
     assert beat_schedule()[name]["schedule"] == tasks.PERIODIC_JOBS[name]
 
 
-def test_old_import_files_are_on_the_schedule():
+def test_expired_attempts_and_old_import_files_are_on_the_schedule():
+    assert "peixun.exams.services.attempts.close_expired_attempts" in tasks.PERIODIC_JOBS
     assert "peixun.org.imports.retention.import_files_purge" in tasks.PERIODIC_JOBS

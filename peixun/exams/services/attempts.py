@@ -21,6 +21,7 @@ from django.utils import timezone
 from peixun.accounts.models import User
 from peixun.audit.events import Event
 from peixun.audit.services import audit_record
+from peixun.core.tasks import job
 from peixun.exams.grading import ERR_ANSWER_SHAPE, answer_is_valid, grade
 from peixun.exams.models import (
     Attempt,
@@ -272,6 +273,7 @@ def attempt_close_if_expired(attempt: Attempt, *, now: dt.datetime | None = None
     return attempt
 
 
+@job
 def close_expired_attempts(
     *, now: dt.datetime | None = None, exam_id: int | None = None, cadre_id: int | None = None
 ) -> int:

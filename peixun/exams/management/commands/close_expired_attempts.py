@@ -1,5 +1,6 @@
-"""Submit and grade every attempt whose deadline has passed. Run it every minute from cron or a systemd
-timer; reads of an attempt do the same lazily, so a late run only delays statistics, never a result."""
+"""Submit and grade every attempt whose deadline has passed. The periodic runner (peixun.core.tasks,
+PERIODIC_JOBS) does this every minute; reads of an attempt do it lazily too, so a late run only delays
+statistics, never a result. This command is for running it by hand."""
 
 from __future__ import annotations
 
