@@ -57,8 +57,10 @@ run: migrate
 	$(PY) manage.py load_demo | tee $(VAR)/load-demo.txt
 	$(PY) manage.py load_training_demo
 	$(PY) manage.py load_teachers_demo
+	$(PY) manage.py load_live_demo | tee $(VAR)/live-demo.txt
 	@sed -n '/^角色/,/^$$/p' $(VAR)/load-demo.txt > $(VAR)/demo-accounts.txt; \
-	test -s $(VAR)/demo-accounts.txt || cp $(VAR)/load-demo.txt $(VAR)/demo-accounts.txt
+	test -s $(VAR)/demo-accounts.txt || cp $(VAR)/load-demo.txt $(VAR)/demo-accounts.txt; \
+	sed -n '/^  /p' $(VAR)/live-demo.txt >> $(VAR)/demo-accounts.txt
 	PEIXUN_HTTPS=0 exec $(PY) -m peixun.core.stack --banner $(VAR)/demo-accounts.txt
 
 # pytest exits 5 when it collected nothing: that is a failure too, said plainly.
