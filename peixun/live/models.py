@@ -116,6 +116,9 @@ class WatchRecord(models.Model):
     last_seen_at = models.DateTimeField(db_index=True)
     attention_due_at = models.DateTimeField(null=True, blank=True)
     attention_missed = models.PositiveSmallIntegerField(default=0)
+    # Replay: when a new slot was last credited; replay earns at most one slot per slot length of real
+    # time, so seeking ahead or a forged position never earns more than the time actually spent.
+    replay_credited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "观看记录"
