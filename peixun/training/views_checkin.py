@@ -49,7 +49,8 @@ def lecture_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if actor.cadre_id:
         mine = CheckIn.objects.filter(lecture=lecture, cadre_id=actor.cadre_id).first()
     summary = None
-    if lecture.teacher_id == actor.pk or may_manage_class(actor, cls):  # type: ignore[arg-type]
+    may_manage = may_manage_class(actor, cls)  # type: ignore[arg-type]
+    if lecture.teacher_id == actor.pk or may_manage:
         summary = evaluation_summary(actor=actor, training_class=cls, lecture=lecture)  # type: ignore[arg-type]
     my_venues = [
         v
@@ -65,6 +66,7 @@ def lecture_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "mine": mine,
             "summary": summary,
             "my_venues": my_venues,
+            "may_manage": may_manage,
             "may_rate": mine is not None and mine.status in (CheckInStatus.PRESENT, CheckInStatus.LATE),
         },
     )
