@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from peixun.library.models import FileKind
 
@@ -23,6 +24,7 @@ ERR_TOO_LARGE = "文件超过大小上限（{mb} MB）"
 ERR_ACTIVE_CONTENT = "文件含有网页、SVG 或脚本内容，出于安全原因不予接收"
 ERR_FILE_TYPE = "只能上传 PDF、Word（DOCX）、PowerPoint（PPTX）、Excel（XLSX）文件或 PNG、JPG、GIF 图片"
 ERR_BROKEN_OFFICE = "Office 文件已损坏或不是 DOCX、PPTX、XLSX 格式"
+ERR_BROKEN_IMAGE = "图片已损坏或过大，无法读取"
 
 # Markers of content a browser would run or render as a page. A file that carries any of them anywhere
 # (renamed HTML, SVG, a PDF/HTML polyglot, a script in an image comment) is refused.
@@ -68,14 +70,30 @@ def sniff(data: bytes) -> FileKind:
     if data.startswith(b"%PDF-"):
         return FileKind.PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return FileKind.PNG
+        return _image_checked(data, FileKind.PNG)
     if data.startswith(b"\xff\xd8\xff"):
-        return FileKind.JPEG
+        return _image_checked(data, FileKind.JPEG)
     if data.startswith((b"GIF87a", b"GIF89a")):
-        return FileKind.GIF
+        return _image_checked(data, FileKind.GIF)
     if data.startswith(b"PK\x03\x04"):
         return _office_kind(data)
     raise ValidationError({"file": ERR_FILE_TYPE})
+
+
+def _image_checked(data: bytes, kind: FileKind) -> FileKind:
+    """Every download of an image is a stamped copy, so an image Pillow cannot decode is refused up front."""
+    from PIL import Image
+
+    from peixun.library.stamp import MAX_IMAGE_PIXELS
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.size[0] * image.size[1] > MAX_IMAGE_PIXELS:  # checked before decoding a bomb
+                raise ValueError("too large")
+            image.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError({"file": ERR_BROKEN_IMAGE}) from None
+    return kind
 
 
 def _office_kind(data: bytes) -> FileKind:
@@ -117,23 +135,65 @@ class Stored:
     sha256: str
 
 
+PENDING_SUFFIX = ".part"
+
+
 def store(data: bytes, kind: FileKind) -> Stored:
-    """Write under MEDIA_ROOT/library/<2 hex>/<32 hex>.<ext>; never overwrites."""
+    """Write under MEDIA_ROOT/library/<2 hex>/<32 hex>.<ext>; never overwrites.
+
+    Transactional: the bytes go to `<name>.part` and are renamed to their final name when the surrounding
+    transaction commits. A rolled-back upload therefore never leaves a file under a name the database could
+    refer to; its `.part` is removed by `discard()` (the service's own failures) or, if an outer transaction
+    rolled back, by `manage.py library_orphans` a day later. Readers use `absolute()`, which finds either.
+    """
     token = secrets.token_hex(16)
     relative = f"library/{token[:2]}/{token}.{kind.value}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    write_transactional(relative, data)
     return Stored(path=relative, size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
-def absolute(relative: str) -> Path:
+def write_transactional(relative: str, data: bytes) -> None:
+    target = final_path(relative)
+    pending = target.with_name(target.name + PENDING_SUFFIX)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    if target.exists():  # random names never collide; refuse rather than overwrite if one ever did
+        pending.unlink()
+        raise FileExistsError(relative)
+    transaction.on_commit(lambda: _promote(pending, target))  # runs at once outside a transaction
+
+
+def _promote(pending: Path, target: Path) -> None:
+    if pending.exists():
+        os.replace(pending, target)
+
+
+def discard(relative: str) -> None:
+    """Remove a stored file (and its pending twin): the transaction that referred to it failed."""
+    target = final_path(relative)
+    for path in (target, target.with_name(target.name + PENDING_SUFFIX)):
+        path.unlink(missing_ok=True)
+
+
+def final_path(relative: str) -> Path:
     root = Path(settings.MEDIA_ROOT).resolve()
     path = (root / relative).resolve()
     if root not in path.parents:  # stored paths are ours, but never follow one out of the media root
         raise ValueError(relative)
+    return path
+
+
+def absolute(relative: str) -> Path:
+    """The file to read: its final name, or while the writing transaction is still open, its pending name."""
+    path = final_path(relative)
+    if not path.exists():
+        pending = path.with_name(path.name + PENDING_SUFFIX)
+        if pending.exists():
+            return pending
     return path
 
 

@@ -25,3 +25,7 @@ class OrganiseForm(forms.Form):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["units"].queryset = units
+
+
+class EditForm(OrganiseForm):
+    file = forms.FileField(label="替换文件", required=False, help_text="上传后作为该讲义的新版本，旧版本保留")

@@ -1,8 +1,8 @@
 """Lecture notes (Handout, with every uploaded version kept) and the resource library (Resource).
 
 Files live under MEDIA_ROOT/library/ with random names; the original name is kept only as a neutralised
-display name. Search uses a portable inverted index (Posting: character bigrams and ASCII words per
-resource), built by the extraction job, so that SQLite and PostgreSQL answer the same way.
+display name. Search uses a portable inverted index (TermBlock: character bigrams and ASCII words, with
+compressed lists of resources), built by the extraction job, so that SQLite and PostgreSQL answer the same way.
 """
 
 from __future__ import annotations
@@ -140,6 +140,9 @@ class Resource(models.Model):
     allow_download = models.BooleanField("允许下载", default=True, help_text="否则仅可在线预览")
     status = models.CharField("状态", max_length=12, choices=ResourceStatus.choices, default=ResourceStatus.DRAFT)
     text = models.TextField("全文", blank=True, editable=False)  # copy of the file's extracted text
+    # What the index holds for this resource (zlib of "term\tscore" lines), so a re-index touches only the
+    # terms that changed and can take the resource out of the blocks of terms it no longer has.
+    index_terms = models.BinaryField(default=b"", editable=False)
     read_count = models.PositiveIntegerField("阅读次数", default=0)
     download_count = models.PositiveIntegerField("下载次数", default=0)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, db_index=True)
@@ -190,22 +193,26 @@ class Access(models.Model):
         return f"{self.kind}:{self.user_id}:{self.resource_id}"
 
 
-class Posting(models.Model):
-    """Inverted index: a term (CJK bigram or lower-case ASCII word) found in a resource, one row per pair.
+class TermBlock(models.Model):
+    """Inverted index, compressed: for one term (CJK bigram or lower-case ASCII word) and one chunk of
+    resource ids (id // CHUNK), the resources holding the term and their scores, as one zlib blob of
+    little-endian uint16 (id offsets delta-coded, then scores). `df` is the block's document frequency, so a
+    query picks its rarest term and the chunks worth decoding from the small columns alone.
 
     score = TITLE_SCORE if the term is in the title, plus its count in the rest (capped), so that ordering
-    by score puts title matches first and walking the (term, score) index yields the best hits first.
+    by the summed score puts title matches first, then frequency.
     """
 
+    CHUNK = 4096
     TITLE_SCORE = 1000
 
     term = models.CharField(max_length=32)
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
-    score = models.PositiveIntegerField(default=1)
+    chunk = models.PositiveIntegerField()
+    df = models.PositiveIntegerField()
+    data = models.BinaryField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["term", "resource"], name="library_posting_once")]
-        indexes = [models.Index(fields=["term", "-score", "resource"], name="library_posting_rank")]
+        constraints = [models.UniqueConstraint(fields=["term", "chunk"], name="library_termblock_once")]
 
     def __str__(self) -> str:
-        return f"{self.term}:{self.resource_id}"
+        return f"{self.term}:{self.chunk}"

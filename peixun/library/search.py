@@ -1,7 +1,9 @@
-"""Text extraction and the portable full-text index (CJK bigrams + lower-case ASCII words).
+"""Text extraction and full-text search over the compressed bigram index (peixun.library.index).
 
-A query matches a resource when every query term is among the resource's postings; the actor's scope is a
-condition on the same query, so a hidden resource is never even counted. Title matches rank first.
+A query matches a resource when every query term (CJK bigram or ASCII word) is among the resource's terms.
+The posting lists are intersected starting from the rarest term (document frequencies are stored beside the
+blocks), then with the lists of the access keys the actor holds, so the total counts the visible matches
+only and a hidden resource is never even counted. Title matches rank first.
 """
 
 from __future__ import annotations
@@ -10,24 +12,25 @@ import html
 import io
 import re
 import zipfile
-from collections import Counter
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+import numpy as np
+from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from peixun.accounts.models import User
 from peixun.library.files import absolute
-from peixun.library.models import FileKind, Posting, Resource
-from peixun.library.selectors import resource_scope_q
+from peixun.library.index import decode, index_resource
+from peixun.library.models import FileKind, Resource, TermBlock
+from peixun.library.selectors import resource_access_keys, resource_scope_q, resources_visible
+from peixun.library.terms import terms
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
+__all__ = ["EMPTY", "SearchResult", "extract_text", "highlight", "index_resource", "naive_search", "search"]
+
 _WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DRAWING_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 MAX_TEXT = 500_000
-MAX_COUNT = Posting.TITLE_SCORE - 1
 
 
 # --- Extraction ----------------------------------------------------------------------------------------
@@ -78,40 +81,6 @@ def _natural(name: str) -> list:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
-# --- Terms ---------------------------------------------------------------------------------------------
-
-
-def terms(text: str) -> list[str]:
-    """CJK runs become overlapping bigrams (a lone character stays a unigram); ASCII runs become words."""
-    out: list[str] = []
-    for run in _TOKEN.findall(text.lower()):
-        if run[0].isascii():
-            out.append(run[:32])
-        elif len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def postings_for(resource: Resource, tag_names: list[str] | None = None) -> list[Posting]:
-    tags = " ".join(tag_names if tag_names is not None else resource.tags.values_list("name", flat=True))
-    title = set(terms(resource.title))
-    body = Counter(terms(f"{resource.summary}\n{tags}\n{resource.text}"))
-    scores = {t: min(n, MAX_COUNT) for t, n in body.items()}
-    for t in title:
-        scores[t] = scores.get(t, 0) + Posting.TITLE_SCORE
-    return [Posting(term=t, resource_id=resource.pk, score=n) for t, n in scores.items()]
-
-
-@transaction.atomic
-def index_resource(resource: Resource) -> int:
-    Posting.objects.filter(resource_id=resource.pk).delete()
-    rows = postings_for(resource)
-    Posting.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
-
-
 def read_file_text(kind: str, relative: str) -> str:
     return extract_text(kind, absolute(relative).read_bytes())
 
@@ -119,54 +88,92 @@ def read_file_text(kind: str, relative: str) -> str:
 # --- Queries -------------------------------------------------------------------------------------------
 
 
-def search(*, actor: User, query: str, limit: int = 50) -> list[Resource]:
-    """Visible resources holding every term of the query, best first (title matches, then frequency).
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    items: list[Resource]
 
-    The rarest term's postings are walked down the (term, -score, resource) index, so hits with that term
-    in the title come first, then by its frequency; every other term is one (term, resource) index lookup
-    per candidate, and the walk stops at `limit` visible hits.
-    The scope condition is part of the same query either way.
-    """
+
+EMPTY = SearchResult(total=0, items=[])
+
+
+def search(*, actor: User, query: str, limit: int = 20, offset: int = 0) -> SearchResult:
+    """Visible resources holding every term of the query, best first (title matches, then frequency, then
+    newest), with the number of visible matches.
+
+    Who may see what is in the index too (access keys, kept in step by the services in the writing
+    transaction), so the candidates are cut to the actor's scope without reading a resource row; the page
+    shown is then fetched through `resources_visible`, which applies the scope again."""
     wanted = sorted(set(terms(query)))
-    q = resource_scope_q(actor, prefix="resource__")
-    if not wanted or q is None:
-        return []
-    if len(wanted) > 1:
-        frequency = {t: _frequency(t) for t in wanted}
-        if not all(frequency.values()):
-            return []
-        wanted.sort(key=lambda t: (frequency[t], t))
-    rarest, *others = wanted
-    hits = Posting.objects.filter(q, term=rarest)
-    for i, term in enumerate(others):
-        other = Posting.objects.filter(term=term, resource_id=OuterRef("resource_id")).values("score")[:1]
-        hits = hits.annotate(**{f"s{i}": Subquery(other)}).filter(**{f"s{i}__isnull": False})
-    # Read in (term, -score, resource) index order, so the walk stops after `limit` hits.
-    ids = list(hits.order_by("-score", "resource_id").values_list("resource_id", flat=True)[:limit])
-    by_id = Resource.objects.select_related("office", "file").prefetch_related("tags").in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+    keys = resource_access_keys(actor)
+    if not wanted or keys == []:
+        return EMPTY
+    ids, scores = _candidates(wanted, keys or [])
+    if not len(ids):
+        return EMPTY
+    order = np.lexsort((-ids, -scores))[offset : offset + limit]
+    page = [int(i) for i in ids[order]]
+    rows = resources_visible(actor=actor).prefetch_related("tags").defer("index_terms", "file__text")
+    by_id = rows.in_bulk(page)
+    return SearchResult(total=len(ids), items=[by_id[i] for i in page if i in by_id])
 
 
-FREQUENCY_CAP = 2000
+def _candidates(wanted: list[str], keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Ids holding every term and at least one of the access keys (none given: no cut), with summed scores.
+    One query reads the blocks of the terms and keys; only the chunks where every term occurs are decoded,
+    each intersected from its rarest term up (by the stored block frequencies), then with the union of the
+    access keys' lists."""
+    none = np.empty(0, np.int64), np.empty(0, np.int64)
+    freq: dict[str, dict[int, int]] = {t: {} for t in wanted}
+    blocks: dict[tuple[str, int], tuple[bytes | memoryview, int]] = {}
+    rows = TermBlock.objects.filter(term__in=wanted + keys).values_list("term", "chunk", "df", "data")
+    for term, chunk, df, data in rows:
+        blocks[(term, chunk)] = (data, df)
+        if term in freq:
+            freq[term][chunk] = df
+    if not all(freq.values()):
+        return none
+    chunks = set.intersection(*(set(f) for f in freq.values()))
+    found_ids, found_scores = [], []
+    for chunk in sorted(chunks):
+        order = sorted(wanted, key=lambda t: (freq[t][chunk], t))
+        ids, scores = decode(*blocks[(order[0], chunk)])
+        for term in order[1:]:
+            if not len(ids):
+                break
+            other_ids, other_scores = decode(*blocks[(term, chunk)])
+            ids, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+            scores = scores[mine] + other_scores[theirs]
+        if keys and len(ids):
+            lists = [decode(*blocks[(k, chunk)])[0] for k in keys if (k, chunk) in blocks]
+            if lists:
+                allowed = lists[0] if len(lists) == 1 else np.unique(np.concatenate(lists))
+                keep = np.isin(ids, allowed, assume_unique=True)
+            else:  # no key of the actor's in this chunk: nothing here is his to see
+                keep = np.zeros(len(ids), bool)
+            ids, scores = ids[keep], scores[keep]
+        found_ids.append(ids + chunk * TermBlock.CHUNK)
+        found_scores.append(scores)
+    if not found_ids:
+        return none
+    return np.concatenate(found_ids), np.concatenate(found_scores)
 
 
-def _frequency(term: str) -> int:
-    """Postings of a term, counted on the covering index up to a cap: past it, one frequent term is as good
-    a starting point as another, and counting further would cost more than it saves."""
-    return Posting.objects.filter(term=term).order_by()[:FREQUENCY_CAP].count()
-
-
-def naive_search(*, actor: User, query: str, limit: int = 50) -> QuerySet[Resource]:
-    """The baseline the benchmark compares against: icontains over title, summary and text."""
+def naive_search(*, actor: User, query: str, limit: int = 20, offset: int = 0) -> SearchResult:
+    """The baseline the benchmark compares against, as a straightforward implementation would do it:
+    icontains over title, summary and text within the actor's scope, newest first, and the total counted."""
     q = resource_scope_q(actor)
-    if q is None:
-        return Resource.objects.none()
     text = query.strip()
-    return (
+    if q is None or not text:
+        return EMPTY
+    qs = (
         Resource.objects.filter(q)
         .filter(Q(title__icontains=text) | Q(summary__icontains=text) | Q(text__icontains=text))
-        .order_by("-published_at")[:limit]
+        .order_by("-published_at", "-id")
     )
+    total = qs.count()
+    items = list(qs.select_related("office", "file").prefetch_related("tags")[offset : offset + limit])
+    return SearchResult(total=total, items=items)
 
 
 def highlight(text: str, query: str, *, width: int = 60) -> SafeString:

@@ -147,6 +147,47 @@ def resource_scope_q(actor: User, *, prefix: str = "") -> Q | None:
     return read if manage is None else (read | manage)
 
 
+# Keys of the search index that stand for who may see a resource (peixun.library.index.access_terms). They
+# restate resource_scope_q for the index, so a search can cut its candidates to the actor's scope without
+# reading the resources; the page it shows is still fetched through resources_visible.
+KEY_ALL, KEY_PROVINCIAL = "~all", "~prov"
+
+
+def key_unit(unit_id: int) -> str:
+    return f"~u:{unit_id}"
+
+
+def key_class(class_id: int) -> str:
+    return f"~c:{class_id}"
+
+
+def key_office(office_id: int) -> str:
+    return f"~o:{office_id}"
+
+
+def resource_access_keys(actor: User) -> list[str] | None:
+    """The index keys of everything resource_scope_q lets the actor see; None means everything."""
+    if not _alive(actor):
+        return []
+    if actor.has_role(Role.ORG_ADMIN):
+        return None
+    keys = [KEY_ALL]
+    unit_id = actor.grants.own_unit_id
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id).values("path", "kind").first()
+        if unit is not None:
+            if unit["kind"] in PROVINCIAL_KINDS:
+                keys.append(KEY_PROVINCIAL)
+            keys += [key_unit(int(seg)) for seg in unit["path"].split("/") if seg]
+    if actor.cadre_id is not None:
+        classes = Enrolment.objects.filter(cadre_id=actor.cadre_id, status=EnrolmentStatus.ENROLLED).values_list(
+            "training_class_id", flat=True
+        )
+        keys += [key_class(c) for c in sorted(set(classes))]
+    keys += [key_office(o) for o in _offices(actor)]
+    return keys
+
+
 def resources_visible(*, actor: User) -> QuerySet[Resource]:
     q = resource_scope_q(actor)
     if q is None:

@@ -35,5 +35,5 @@ def serve_stored(request: HttpRequest, relative: str, *, name: str, kind: str, i
     return files.protect(response, name=name, kind=FileKind(kind), inline=inline)
 
 
-def serve_bytes(data: bytes, *, name: str, inline: bool = False) -> HttpResponse:
-    return files.protect(HttpResponse(data), name=name, kind=FileKind.PDF, inline=inline)
+def serve_bytes(data: bytes, *, name: str, kind: FileKind = FileKind.PDF, inline: bool = False) -> HttpResponse:
+    return files.protect(HttpResponse(data), name=name, kind=kind, inline=inline)

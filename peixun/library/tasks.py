@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
+from django.db import transaction
 
 from peixun.core.tasks import job
 from peixun.library import files
@@ -63,8 +63,12 @@ def convert_to_pdf(row: HandoutFile) -> None:
             HandoutFile.objects.filter(pk=row.pk).update(convert_status=ExtractStatus.FAILED)
             return
         relative = row.stored_path.rsplit(".", 1)[0] + ".pdf"
-        shutil.copyfile(produced, Path(settings.MEDIA_ROOT) / relative)
-    HandoutFile.objects.filter(pk=row.pk).update(pdf_path=relative, convert_status=ExtractStatus.DONE)
+        target = files.final_path(relative)
+        with transaction.atomic():
+            if not target.exists():  # a repeated job reuses the conversion it already made
+                target.with_name(target.name + files.PENDING_SUFFIX).unlink(missing_ok=True)
+                files.write_transactional(relative, produced.read_bytes())
+            HandoutFile.objects.filter(pk=row.pk).update(pdf_path=relative, convert_status=ExtractStatus.DONE)
 
 
 @job

@@ -12,17 +12,17 @@ from django.views.decorators.http import require_POST
 
 from peixun.library import selectors, services
 from peixun.library.files import ERR_TOO_LARGE, absolute, max_upload_bytes
-from peixun.library.forms import OrganiseForm, UploadForm
+from peixun.library.forms import EditForm, OrganiseForm, UploadForm
 from peixun.library.models import FileKind, HandoutFile, ResourceStatus, Tag
 from peixun.library.search import highlight, search
 from peixun.library.serving import serve_bytes, serve_stored
-from peixun.library.stamp import stamp_pdf
+from peixun.library.stamp import ERR_IMAGE_UNREADABLE, stamp_image, stamp_pdf
 from peixun.offices.models import ResearchOffice
 from peixun.org.selectors import units_visible
 from peixun.training.selectors import lecture_get
 
 MSG_NO_PREVIEW = "该文件暂无法在线预览：服务器未安装 LibreOffice 或转换尚未完成，请稍后再试或联系管理员"
-IMAGE_KINDS = {FileKind.PNG, FileKind.JPEG, FileKind.GIF}
+IMAGE_KINDS = services.IMAGE_KINDS
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -39,16 +39,20 @@ def index(request: HttpRequest) -> HttpResponse:
         "office": int(office) if office.isdigit() else None,
         "order": request.GET.get("order", "new"),
     }
+    total = None
     if query:
-        hits = search(actor=request.user, query=query)
-        results = [(r, highlight(r.summary + " " + r.text, query)) for r in hits]
-        page = None
+        number = request.GET.get("page", "1")
+        number = max(1, min(int(number), 500)) if number.isdigit() else 1
+        found = search(actor=request.user, query=query, limit=20, offset=(number - 1) * 20)
+        results = [(r, highlight(r.summary + " " + r.text, query)) for r in found.items]
+        page = Paginator(range(found.total), 20).get_page(number) if found.total else None
+        total = found.total
     else:
         page = Paginator(selectors.resource_list(actor=request.user, **filters), 20).get_page(request.GET.get("page"))
         results = [(r, None) for r in page]
     visible = selectors.resource_list(actor=request.user)
     return render(request, "library/index.html", {
-        "query": query, "results": results, "page": page, "filters": filters,
+        "query": query, "results": results, "page": page, "filters": filters, "total": total,
         "categories": sorted(set(visible.exclude(category="").values_list("category", flat=True))),
         "tags": Tag.objects.filter(resources__in=visible.values("pk")).distinct(),
         "offices": ResearchOffice.objects.all(),
@@ -61,7 +65,13 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(actor=request.user, pk=pk)
     services.resource_read_record(actor=request.user, resource=resource)
     file = resource.file
+    try:
+        services.download_delivery(actor=request.user, resource=resource)
+        refusal = ""
+    except PermissionDenied as exc:
+        refusal = str(exc)
     return render(request, "library/resource_detail.html", {
+        "download_refusal": refusal,
         "resource": resource, "file": file,
         "is_image": file.kind in IMAGE_KINDS,
         "has_pdf": bool(file.rendition_path),
@@ -76,13 +86,22 @@ def _stamped(request: HttpRequest, file: HandoutFile) -> bytes:
     return stamp_pdf(absolute(file.rendition_path).read_bytes(), request.user)
 
 
+def _stamped_image(request: HttpRequest, file: HandoutFile, *, inline: bool) -> HttpResponse:
+    try:
+        data, fmt = stamp_image(absolute(file.stored_path).read_bytes(), request.user)
+    except ValueError:
+        return HttpResponse(ERR_IMAGE_UNREADABLE, status=409, content_type="text/plain; charset=utf-8")
+    name = file.original_name.rsplit(".", 1)[0] + f".{fmt}"
+    return serve_bytes(data, name=name, kind=FileKind(fmt), inline=inline)
+
+
 @login_required
 def resource_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The bytes the in-page viewer shows: a stamped PDF, or the image itself."""
+    """The bytes the in-page viewer shows: a stamped PDF, or a stamped image."""
     resource = selectors.resource_get(actor=request.user, pk=pk)
     file = resource.file
     if file.kind in IMAGE_KINDS:
-        return serve_stored(request, file.stored_path, name=file.original_name, kind=file.kind, inline=True)
+        return _stamped_image(request, file, inline=True)
     if not file.rendition_path:
         return HttpResponse(MSG_NO_PREVIEW, status=409, content_type="text/plain; charset=utf-8")
     name = file.original_name.rsplit(".", 1)[0] + ".pdf"
@@ -91,16 +110,20 @@ def resource_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def resource_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A stamped PDF when there is one (the file or its conversion); otherwise the original through nginx."""
+    """Readers get a stamped copy (the PDF, the Office file's PDF conversion, or the image) and nothing else;
+    an Office file not yet converted is refused with the reason. Managers may take the original."""
     resource = selectors.resource_get(actor=request.user, pk=pk)
     file = resource.file
-    stamped = bool(file.rendition_path)
     try:
-        services.resource_download_record(actor=request.user, resource=resource, stamped=stamped)
+        delivery = services.resource_download_record(actor=request.user, resource=resource)
     except PermissionDenied as exc:
-        return render(request, "library/refused.html", {"resource": resource, "message": str(exc)}, status=403)
-    if stamped:
+        message = str(exc)
+        status = 409 if message in (services.ERR_CONVERSION_PENDING, services.ERR_CONVERSION_FAILED) else 403
+        return render(request, "library/refused.html", {"resource": resource, "message": message}, status=status)
+    if delivery == services.Delivery.PDF:
         return serve_bytes(_stamped(request, file), name=file.original_name.rsplit(".", 1)[0] + ".pdf")
+    if delivery == services.Delivery.IMAGE:
+        return _stamped_image(request, file, inline=False)
     return serve_stored(request, file.stored_path, name=file.original_name, kind=file.kind)
 
 
@@ -204,3 +227,41 @@ def resource_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(_errors(exc)))
     return redirect("library:resource_detail", pk=resource.pk)
+
+
+@login_required
+def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit after organising: texts, tags, scope, download rule, and a replacement file as a new version."""
+    resource = selectors.resource_get(actor=request.user, pk=pk)
+    if not selectors.may_manage_resource(request.user, resource):
+        raise PermissionDenied(services.ERR_NOT_RESOURCE_MANAGER)
+    initial = {
+        "title": resource.title, "summary": resource.summary, "category": resource.category,
+        "tags": "，".join(resource.tags.values_list("name", flat=True)), "scope": resource.scope,
+        "units": list(resource.units.values_list("pk", flat=True)), "allow_download": resource.allow_download,
+    }  # fmt: skip
+    units = units_visible(actor=request.user)
+    form = EditForm(request.POST or None, request.FILES or None, initial=initial, units=units)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "file"}
+        upload = form.cleaned_data["file"]
+        limit = max_upload_bytes()
+        try:
+            if upload is not None and upload.size > limit:
+                raise ValidationError({"file": ERR_TOO_LARGE.format(mb=limit // (1024 * 1024))})
+            services.resource_update(
+                actor=request.user, resource=resource, **fields,
+                data=upload.read() if upload is not None else None, filename=upload.name if upload else "",
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "资源已更新" + ("，新文件已保存为新版本" if upload is not None else ""))
+            return redirect("library:resource_detail", pk=resource.pk)
+    elif request.method == "POST":
+        errors = [m for msgs in form.errors.values() for m in msgs]
+    return render(request, "library/edit.html", {
+        "resource": resource, "form": form, "errors": errors,
+        "versions": resource.file.handout.versions.all(),
+    }, status=400 if errors else 200)  # fmt: skip

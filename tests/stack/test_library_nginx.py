@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from peixun.core.stack import Stack
 from peixun.library.files import SANDBOX_CSP
 from peixun.library.models import Scope
+from peixun.library.stamp import IMAGE_META_KEY
 from peixun.library.tests.factories import lecture_of, published
 from peixun.library.tests.samples import PNG, pdf_bytes
 from tests.stack.test_front_door import client, log_in
@@ -45,13 +47,14 @@ def test_an_unauthorised_download_is_refused_through_nginx(stack: Stack, library
     assert b"%PDF" not in direct.content
 
 
-def test_nginx_sends_a_checked_file_as_an_attachment_with_nosniff_and_a_sandbox(
-    stack: Stack, library, trainee_a1
+def test_nginx_sends_a_checked_original_as_an_attachment_with_nosniff_and_a_sandbox(
+    stack: Stack, library, org_admin
 ) -> None:
-    resource = library["image"]
+    """The organiser's own copy of an uploaded version: checked by the app, the bytes sent by nginx."""
+    file = library["image"].file
     with client(stack) as http:
-        log_in(http, trainee_a1.username)
-        response = http.get(f"/library/resources/{resource.pk}/download/")
+        log_in(http, org_admin.username)
+        response = http.get(f"/library/files/{file.pk}/download/")
     assert response.status_code == 200
     assert response.content == PNG
     assert response.headers["server"] == "nginx"
@@ -61,6 +64,20 @@ def test_nginx_sends_a_checked_file_as_an_attachment_with_nosniff_and_a_sandbox(
     assert "filename*=UTF-8''%E7%A4%BA" in response.headers["content-disposition"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-security-policy"] == SANDBOX_CSP  # the template repeats the app's value
+
+
+def test_a_reader_gets_an_image_stamped_with_his_name_never_the_original(stack: Stack, library, trainee_a1) -> None:
+    with client(stack) as http:
+        log_in(http, trainee_a1.username)
+        response = http.get(f"/library/resources/{library['image'].pk}/download/")
+        direct = http.get(f"/protected/{library['image'].file.stored_path}")
+    assert response.status_code == 200
+    assert response.content != PNG
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    stamp = Image.open(io.BytesIO(response.content)).text[IMAGE_META_KEY]
+    assert trainee_a1.display_name in stamp and trainee_a1.cadre.employee_number in stamp
+    assert direct.status_code == 404
 
 
 def test_a_pdf_download_through_nginx_is_stamped_on_every_page(stack: Stack, library, trainee_a1) -> None:

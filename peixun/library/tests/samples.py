@@ -73,8 +73,15 @@ def pptx_bytes(*slides: str) -> bytes:
     return _zip(parts)
 
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n"
-    + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    + b"\x00" * 16
-)
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (320, 200)) -> bytes:
+    """A real picture (a gradient), so that decoding and stamping it is tested for real."""
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    buf = io.BytesIO()
+    image.save(buf, format=fmt)
+    return buf.getvalue()
+
+
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG")

@@ -10,7 +10,7 @@ from peixun.audit.models import AuditEvent
 from peixun.library.models import Access, Scope
 from peixun.library.services import ERR_DOWNLOAD_NOT_ALLOWED
 from peixun.library.tests.factories import published
-from peixun.library.tests.samples import PNG, pdf_bytes
+from peixun.library.tests.samples import pdf_bytes
 
 
 def page_texts(data: bytes) -> list[str]:
@@ -65,17 +65,6 @@ def test_a_county_trainee_cannot_open_a_province_only_resource_by_url(org_admin,
     assert "省直机关专用" not in listing.content.decode()
     found = client.get(reverse("library:index"), {"q": "省直机关"})
     assert "省直机关专用" not in found.content.decode()
-
-
-def test_behind_nginx_an_image_goes_out_by_x_accel_redirect(org_admin, lecture, trainee_a1, client_of):
-    resource = published(org_admin, lecture, title="图片", data=PNG, name="图.png")
-    response = client_of(trainee_a1).get(
-        reverse("library:resource_download", args=[resource.pk]), HTTP_X_REAL_IP="10.0.0.9"
-    )
-    assert response.status_code == 200
-    assert response.content == b""
-    assert response["X-Accel-Redirect"] == f"/protected/{resource.file.stored_path}"
-    assert response["Content-Type"] == "image/png"
 
 
 @pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from peixun.audit.models import AuditEvent
 from peixun.library import selectors, services
-from peixun.library.files import ERR_TOO_LARGE
+from peixun.library.files import ERR_TOO_LARGE, absolute
 from peixun.library.models import HandoutFile, ResourceStatus, Scope
 from peixun.library.tests.factories import published, upload
 from peixun.library.tests.samples import docx_bytes, pdf_bytes
@@ -19,7 +16,7 @@ def test_a_teacher_uploads_a_handout_stored_under_a_random_name_outside_the_web_
     file = upload(teacher, lecture, name="../../第一讲.pdf")
     assert file.original_name == "第一讲.pdf"
     assert "第一讲" not in file.stored_path and ".." not in file.stored_path
-    stored = Path(settings.MEDIA_ROOT) / file.stored_path
+    stored = absolute(file.stored_path)
     assert stored.read_bytes().startswith(b"%PDF-")
     assert file.text.strip() == "讲义正文"
     assert AuditEvent.objects.filter(event="library.handout_upload", object_id=str(file.handout_id)).exists()
@@ -31,7 +28,7 @@ def test_a_new_upload_of_the_same_handout_keeps_the_older_versions(teacher, lect
     versions = list(HandoutFile.objects.filter(handout=first.handout).order_by("version"))
     assert [v.version for v in versions] == [1, 2]
     assert first.stored_path != second.stored_path
-    assert all((Path(settings.MEDIA_ROOT) / v.stored_path).exists() for v in versions)
+    assert all(absolute(v.stored_path).exists() for v in versions)
     assert first.handout.current == second
 
 
