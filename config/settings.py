@@ -279,6 +279,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No call to the public validator (swagger-ui's default badge): the intranet reaches nothing outside.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Several models have a "status"; the pool teacher's would otherwise get a hash for a name.
+    "ENUM_NAME_OVERRIDES": {"TeacherStatusEnum": "peixun.teachers.models.TeacherStatus"},
 }
 
 # --- Audit -------------------------------------------------------------------------------------
