@@ -230,7 +230,9 @@ class ChatRoomViewSet(viewsets.ViewSet):
         rows = [question_body(q, q.message) for q in questions_sorted(room=room)]
         return Response(QuestionSerializer(rows, many=True).data)
 
-    @extend_schema(summary="Up-vote a question (once per person)", parameters=[SEQ], request=None, responses=QuestionSerializer)
+    @extend_schema(
+        summary="Up-vote a question (once per person)", parameters=[SEQ], request=None, responses=QuestionSerializer
+    )
     @action(detail=True, methods=["post"], url_path=r"questions/(?P<seq>[0-9]+)/vote", url_name="question-vote")
     def question_vote(self, request: Request, lecture_id: str, seq: str) -> Response:
         _, room, _ = self._room(lecture_id)
