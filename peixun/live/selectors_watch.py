@@ -13,7 +13,7 @@ from peixun.accounts.models import User
 from peixun.accounts.roles import Role
 from peixun.live.models import ClassLiveSettings, LiveStream, Recording, RecordingStatus, StreamStatus, WatchRecord
 from peixun.live.services_watch import HEARTBEAT_SECONDS, live_window
-from peixun.org.selectors import sees_whole_province
+from peixun.org.selectors import any_of, sees_whole_province
 from peixun.training.models import EnrolmentStatus, Lecture, TrainingClass, Venue, VenueHeadcount
 from peixun.training.permissions import is_org_admin, may_manage_class, operates_venue, operator_unit_ids
 from peixun.training.selectors import class_get, lecture_may_attend
@@ -134,10 +134,7 @@ def _attendable_q(actor: User) -> Q | None:
         conditions += [
             enrolled & Q(training_class__enrolments__cadre__unit__path__startswith=p) for p in actor.grants.admin_paths
         ]
-    q = conditions[0]
-    for c in conditions[1:]:
-        q |= c
-    return q
+    return any_of(conditions)
 
 
 def lectures_to_watch(*, actor: User, now: dt.datetime | None = None) -> list[Lecture]:

@@ -15,7 +15,8 @@ from peixun.offices.models import OfficeMembership
 from peixun.org.models import Cadre, Unit
 
 
-def _any(conditions: list[Q]) -> Q | None:
+def any_of(conditions: list[Q]) -> Q | None:
+    """The OR of scope conditions; None when there are none (the actor sees nothing)."""
     return reduce(or_, conditions) if conditions else None
 
 
@@ -35,7 +36,7 @@ def unit_scope_q(actor: User, *, prefix: str = "") -> Q | None:
         own_units.add(actor.grants.own_unit_id)
     if own_units:
         conditions.append(Q(**{f"{prefix}pk__in": sorted(own_units)}))
-    return _any(conditions)
+    return any_of(conditions)
 
 
 def units_visible(*, actor: User) -> QuerySet[Unit]:
@@ -97,7 +98,7 @@ def cadre_scope_q(actor: User) -> Q | None:
     if actor.grants.member_office_ids:
         colleagues = OfficeMembership.objects.filter(office_id__in=actor.grants.member_office_ids)
         conditions.append(Q(pk__in=colleagues.values("cadre_id")))
-    return _any(conditions)
+    return any_of(conditions)
 
 
 def cadres_visible(*, actor: User) -> QuerySet[Cadre]:

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from peixun.accounts.models import RoleGrant, User
 from peixun.accounts.roles import Role
-from peixun.org.selectors import sees_whole_province
+from peixun.org.selectors import any_of, sees_whole_province
 from peixun.training.models import (
     ClassStatus,
     Enrolment,
@@ -173,12 +173,7 @@ def enrolment_scope_q(actor: User) -> Q | None:
         conditions.append(Q(venue__unit_id__in=op_units))
     if actor.cadre_id is not None:
         conditions.append(Q(cadre_id=actor.cadre_id))
-    if not conditions:
-        return None
-    q = conditions[0]
-    for c in conditions[1:]:
-        q |= c
-    return q
+    return any_of(conditions)
 
 
 def enrolments_visible(*, actor: User) -> QuerySet[Enrolment]:
@@ -205,12 +200,8 @@ def venues_visible(*, actor: User) -> QuerySet[Venue]:
     op_units = operator_unit_ids(actor)
     if op_units:
         conditions.append(Q(unit_id__in=op_units))
-    if not conditions:
-        return Venue.objects.none()
-    q = conditions[0]
-    for c in conditions[1:]:
-        q |= c
-    return qs.filter(q)
+    q = any_of(conditions)
+    return qs.filter(q) if q is not None else Venue.objects.none()
 
 
 def venue_get(*, actor: User, pk: int) -> Venue:
@@ -274,12 +265,7 @@ def leave_scope_q(actor: User) -> Q | None:
         conditions += [Q(enrolment__cadre__unit__path__startswith=p) for p in actor.grants.admin_paths]
     if actor.cadre_id is not None:
         conditions.append(Q(enrolment__cadre_id=actor.cadre_id))
-    if not conditions:
-        return None
-    q = conditions[0]
-    for c in conditions[1:]:
-        q |= c
-    return q
+    return any_of(conditions)
 
 
 def leave_requests_visible(*, actor: User) -> QuerySet[LeaveRequest]:
