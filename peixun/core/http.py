@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from peixun.accounts.models import User
@@ -33,3 +34,18 @@ def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
         return
     for field, group in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, group)
+
+
+def form_submitted(
+    request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], HttpResponse]
+) -> HttpResponse | None:
+    """For a POST whose form is valid: `save(cleaned_data)`, the service call and the page after it. A
+    service's ValidationError goes onto the form's fields and the answer is None, as for a GET or an invalid
+    form, so the view renders the form again: `return form_submitted(request, form, save) or render(...)`."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as exc:
+        errors_to_form(form, exc)
+        return None

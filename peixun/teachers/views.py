@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peixun.accounts.roles import Role
-from peixun.core.http import actor_of, errors_to_form, flash_errors
+from peixun.core.http import actor_of, flash_errors, form_submitted
 from peixun.offices.models import ResearchOffice
 from peixun.org.permissions import require as _require
 from peixun.org.selectors import cadres_visible
@@ -20,6 +22,8 @@ from peixun.teachers import forms, selectors, services
 from peixun.teachers.models import ApplicationStatus, SampleLecture
 from peixun.teachers.services_profile import may_give_opinion
 from peixun.training.selectors import lectures_visible
+
+ERR_NO_SUCH_CADRE = "找不到该工号的干部，或不在您的管理范围内"
 
 
 @login_required
@@ -38,18 +42,17 @@ def round_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     _require(services.is_org_admin(actor), services.ERR_ORG_ONLY)
     form = forms.RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            intake = services.round_save(
-                actor=actor, title=d["title"], criteria=d["criteria"], fields=d["fields"], deadline=d["deadline"]
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "遴选批次已发布")
-            return redirect("teachers:round_detail", pk=intake.pk)
-    return render(request, "teachers/form.html", {"form": form, "title": "发布师资遴选批次", "form_id": "round-form"})
+
+    def save(d: dict[str, Any]) -> HttpResponse:
+        intake = services.round_save(
+            actor=actor, title=d["title"], criteria=d["criteria"], fields=d["fields"], deadline=d["deadline"]
+        )
+        messages.success(request, "遴选批次已发布")
+        return redirect("teachers:round_detail", pk=intake.pk)
+
+    return form_submitted(request, form, save) or render(
+        request, "teachers/form.html", {"form": form, "title": "发布师资遴选批次", "form_id": "round-form"}
+    )
 
 
 @login_required
@@ -90,18 +93,15 @@ def apply_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require(actor.cadre_id is not None, services.ERR_NO_CADRE)
     intake = selectors.round_get(actor=actor, pk=pk)
     form = forms.ApplicationForm(request.POST or None, request.FILES or None, offices=_round_offices(intake))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            app = services.application_apply(
-                actor=actor, intake=intake, fields=d["fields"], experience=d["experience"], samples=form.samples()
-            )  # type: ignore[arg-type]
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "报名已提交")
-            return redirect("teachers:application_detail", pk=app.pk)
-    return render(
+
+    def save(d: dict[str, Any]) -> HttpResponse:
+        app = services.application_apply(
+            actor=actor, intake=intake, fields=d["fields"], experience=d["experience"], samples=form.samples()
+        )  # type: ignore[arg-type]
+        messages.success(request, "报名已提交")
+        return redirect("teachers:application_detail", pk=app.pk)
+
+    return form_submitted(request, form, save) or render(
         request,
         "teachers/form.html",
         {"form": form, "title": f"个人报名 · {intake.title}", "form_id": "apply-form", "multipart": True},
@@ -114,23 +114,19 @@ def nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require(actor.has_role(Role.ORG_ADMIN, Role.UNIT_ADMIN), services.ERR_OUT_OF_SCOPE)
     intake = selectors.round_get(actor=actor, pk=pk)
     form = forms.NominationForm(request.POST or None, request.FILES or None, offices=_round_offices(intake))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def save(d: dict[str, Any]) -> HttpResponse:
         cadre = cadres_visible(actor=actor).filter(employee_number=d["employee_number"].strip()).first()
         if cadre is None:
-            form.add_error("employee_number", "找不到该工号的干部，或不在您的管理范围内")
-        else:
-            try:
-                app = services.application_nominate(
-                    actor=actor, intake=intake, cadre=cadre, fields=d["fields"], experience=d["experience"],
-                    unit_opinion=d["unit_opinion"], samples=form.samples(),  # type: ignore[arg-type]
-                )  # fmt: skip
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(request, "推荐已提交")
-                return redirect("teachers:application_detail", pk=app.pk)
-    return render(
+            raise ValidationError({"employee_number": ERR_NO_SUCH_CADRE})
+        app = services.application_nominate(
+            actor=actor, intake=intake, cadre=cadre, fields=d["fields"], experience=d["experience"],
+            unit_opinion=d["unit_opinion"], samples=form.samples(),  # type: ignore[arg-type]
+        )  # fmt: skip
+        messages.success(request, "推荐已提交")
+        return redirect("teachers:application_detail", pk=app.pk)
+
+    return form_submitted(request, form, save) or render(
         request,
         "teachers/form.html",
         {"form": form, "title": f"单位推荐 · {intake.title}", "form_id": "nominate-form", "multipart": True},
@@ -178,19 +174,16 @@ def application_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ResubmitForm(
         request.POST or None, request.FILES or None, initial=initial, offices=_round_offices(app.round)
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.application_resubmit(
-                actor=actor, application=app, fields=d["fields"], experience=d["experience"],
-                unit_opinion=d.get("unit_opinion", ""), samples=form.samples(), comment=d.get("comment", ""),  # type: ignore[arg-type]
-            )  # fmt: skip
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "已重新提交")
-            return redirect("teachers:application_detail", pk=app.pk)
-    return render(
+
+    def save(d: dict[str, Any]) -> HttpResponse:
+        services.application_resubmit(
+            actor=actor, application=app, fields=d["fields"], experience=d["experience"],
+            unit_opinion=d.get("unit_opinion", ""), samples=form.samples(), comment=d.get("comment", ""),  # type: ignore[arg-type]
+        )  # fmt: skip
+        messages.success(request, "已重新提交")
+        return redirect("teachers:application_detail", pk=app.pk)
+
+    return form_submitted(request, form, save) or render(
         request,
         "teachers/form.html",
         {"form": form, "title": "修改后重新提交", "form_id": "resubmit-form", "multipart": True},
@@ -269,18 +262,17 @@ def teacher_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     _require(services.is_org_admin(actor), services.ERR_ORG_ONLY)
     form = forms.ExternalTeacherForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            teacher = services.teacher_create_external(
-                actor=actor, name=d["name"], organisation=d["organisation"], fields=d["fields"], title=d["title"]
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"外聘教师已入库，编号{teacher.number}")
-            return redirect("teachers:teacher_detail", pk=teacher.pk)
-    return render(request, "teachers/form.html", {"form": form, "title": "新增外聘教师", "form_id": "external-form"})
+
+    def save(d: dict[str, Any]) -> HttpResponse:
+        teacher = services.teacher_create_external(
+            actor=actor, name=d["name"], organisation=d["organisation"], fields=d["fields"], title=d["title"]
+        )
+        messages.success(request, f"外聘教师已入库，编号{teacher.number}")
+        return redirect("teachers:teacher_detail", pk=teacher.pk)
+
+    return form_submitted(request, form, save) or render(
+        request, "teachers/form.html", {"form": form, "title": "新增外聘教师", "form_id": "external-form"}
+    )
 
 
 @login_required

@@ -6,6 +6,8 @@ messages on the form's fields.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peixun.core.http import actor_of, errors_to_form, flash_errors
+from peixun.core.http import actor_of, flash_errors, form_submitted
 from peixun.org.permissions import require as _require
 from peixun.teachers import forms, selectors, services
 from peixun.teachers import services_profile as profile
@@ -28,19 +30,16 @@ def teacher_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"name": teacher.external_name, "organisation": teacher.external_org, "title": teacher.title,
                "fields": list(teacher.fields.all())}  # fmt: skip
     form = forms.TeacherProfileForm(request.POST or None, initial=initial, external=teacher.is_external)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            profile.teacher_profile_update(
-                actor=actor, teacher=teacher, fields=d["fields"], title=d["title"], name=d.get("name", ""),
-                organisation=d.get("organisation", ""),
-            )  # fmt: skip
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "师资档案已保存")
-            return redirect("teachers:teacher_detail", pk=teacher.pk)
-    return render(
+
+    def save(d: dict[str, Any]) -> HttpResponse:
+        profile.teacher_profile_update(
+            actor=actor, teacher=teacher, fields=d["fields"], title=d["title"], name=d.get("name", ""),
+            organisation=d.get("organisation", ""),
+        )  # fmt: skip
+        messages.success(request, "师资档案已保存")
+        return redirect("teachers:teacher_detail", pk=teacher.pk)
+
+    return form_submitted(request, form, save) or render(
         request,
         "teachers/form.html",
         {"form": form, "title": f"修改师资档案 · {teacher.name}", "form_id": "profile-form"},
@@ -56,19 +55,16 @@ def round_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"title": intake.title, "criteria": intake.criteria, "fields": list(intake.fields.all()),
                "deadline": intake.deadline}  # fmt: skip
     form = forms.RoundForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.round_save(
-                actor=actor, title=d["title"], criteria=d["criteria"], fields=d["fields"], deadline=d["deadline"],
-                is_open=intake.is_open, intake=intake,
-            )  # fmt: skip
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "遴选批次已保存")
-            return redirect("teachers:round_detail", pk=intake.pk)
-    return render(
+
+    def save(d: dict[str, Any]) -> HttpResponse:
+        services.round_save(
+            actor=actor, title=d["title"], criteria=d["criteria"], fields=d["fields"], deadline=d["deadline"],
+            is_open=intake.is_open, intake=intake,
+        )  # fmt: skip
+        messages.success(request, "遴选批次已保存")
+        return redirect("teachers:round_detail", pk=intake.pk)
+
+    return form_submitted(request, form, save) or render(
         request,
         "teachers/form.html",
         {"form": form, "title": f"修改遴选批次 · {intake.title}", "form_id": "round-form"},

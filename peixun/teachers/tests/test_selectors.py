@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from peixun.org.tests.factories import cadre_user
 from peixun.teachers import selectors, services
-from peixun.teachers.models import StepAction
+from peixun.teachers.models import StepAction, TeacherApplication
 from peixun.teachers.tests.factories import TeacherFactory
+from peixun.teachers.views import ERR_NO_SUCH_CADRE
 from peixun.training.models import Evaluation
 from peixun.training.tests.factories import ClassFactory, LectureFactory
 
@@ -110,3 +111,5 @@ def test_a_unit_admin_cannot_nominate_someone_outside_its_scope_through_the_page
     })  # fmt: skip
     assert response.status_code == 200
     assert "不在您的管理范围内" in response.content.decode()
+    assert ERR_NO_SUCH_CADRE in response.content.decode()
+    assert not TeacherApplication.objects.exists()
