@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from peixun.training import selectors
+from peixun.training import api_admin, api_sessions, selectors
 from peixun.training.models import Enrolment, Lecture, TrainingClass, Venue
 from peixun.training.services_checkin import checkin_scan
 
@@ -162,3 +162,5 @@ ROUTES: list = [
     ("training/enrolments", EnrolmentViewSet, "training-enrolment"),
     ("training/venues", VenueViewSet, "training-venue"),
 ]
+ROUTES += api_sessions.ROUTES
+ROUTES += api_admin.ROUTES

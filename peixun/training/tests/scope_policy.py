@@ -235,3 +235,236 @@ ENDPOINTS = [
     Endpoint("training-venue-list", allow=AUTHENTICATED, hidden=lambda w: [w.t_venue.name], hidden_from=NOT_PROVINCE),
     Endpoint("training-venue-detail", allow=PROVINCE_ADMINS, kwargs=lambda w: {"pk": w.t_venue.pk}),
 ]
+
+
+# --- write API (classes, enrolment, leave) ------------------------------------------------------------------
+# peixun.training.api_admin. POSTs run in the test's savepoint, so what an allowed role creates is rolled back.
+
+
+def fresh_b1_cadre(w):
+    """A county-B1 cadre not yet enrolled in the matrix class, made inside the test's savepoint."""
+    from peixun.org.tests.factories import CadreFactory
+
+    return CadreFactory(unit=w.tree.county_b1)
+
+
+def lecture_pk(w):
+    return {"pk": w.t_lecture.pk}
+
+
+def leave_pk(w):
+    return {"pk": w.t_leave.pk}
+
+
+def new_class(w):
+    day = w.t_class.start_date.isoformat()
+    return {"plan": w.t_plan.pk, "office": w.t_class.office_id, "title": "矩阵新班", "start_date": day, "end_date": day}
+
+
+def new_lecture(w):
+    starts = f"{w.t_class.start_date.isoformat()}T12:00:00"
+    return {"topic": "矩阵新课次", "starts_at": starts, "duration_minutes": 30, "teacher_name": "外聘"}
+
+
+ENDPOINTS += [
+    Endpoint("training-plan-list", allow=ORG),
+    Endpoint(
+        "training-plan-list", label="post", allow=ORG, method="POST", data=lambda w: {"year": 2099, "title": "矩阵"}
+    ),
+    Endpoint("training-plan-detail", allow=ORG, kwargs=lambda w: {"pk": w.t_plan.pk}),
+    Endpoint(
+        "training-plan-detail",
+        label="patch",
+        allow=ORG,
+        kwargs=lambda w: {"pk": w.t_plan.pk},
+        method="PATCH",
+        data=lambda w: {"title": "改名"},
+    ),
+    Endpoint("training-plan-targets", allow=ORG, kwargs=lambda w: {"pk": w.t_plan.pk}),
+    Endpoint(
+        "training-plan-targets",
+        label="post",
+        allow=ORG,
+        kwargs=lambda w: {"pk": w.t_plan.pk},
+        method="POST",
+        data=lambda w: {"employee_number": w.foreign_cadre.employee_number, "hours": "20"},
+    ),
+    Endpoint("training-hours-target-detail", allow=ORG, kwargs=lambda w: {"pk": w.t_target.pk}, method="DELETE"),
+    # Office directors list the classes of their own office (none of them is the matrix class).
+    Endpoint("training-managed-class-list", allow=ORG | {"office_director"}),
+    Endpoint("training-managed-class-list", label="post", allow=ORG, method="POST", data=new_class),
+    Endpoint("training-managed-class-detail", allow=ORG, kwargs=cls),
+    Endpoint(
+        "training-managed-class-detail",
+        label="patch",
+        allow=ORG,
+        kwargs=cls,
+        method="PATCH",
+        data=lambda w: {"title": "改名"},
+    ),
+    Endpoint(
+        "training-managed-class-transition",
+        allow=ORG,
+        kwargs=cls,
+        method="POST",
+        data=lambda w: {"to": "in_progress"},
+    ),
+    Endpoint("training-managed-class-quotas", allow=ORG, kwargs=cls),
+    Endpoint(
+        "training-managed-class-quotas",
+        label="post",
+        allow=ORG,
+        kwargs=cls,
+        method="POST",
+        data=lambda w: {"unit": w.tree.county_b1.pk, "seats": 5},
+    ),
+    Endpoint("training-managed-class-lectures", allow=ORG, kwargs=cls, method="POST", data=new_lecture),
+    Endpoint("training-managed-lecture-detail", allow=ORG, kwargs=lecture_pk),
+    Endpoint(
+        "training-managed-lecture-detail",
+        label="patch",
+        allow=ORG,
+        kwargs=lecture_pk,
+        method="PATCH",
+        data=lambda w: {"topic": "改名", "is_live": "false"},
+    ),
+    # A B1 cadre's number: the A admins cannot see the cadre (404), only the organisation department enrols.
+    Endpoint(
+        "training-class-roster-enrol",
+        allow=ORG,
+        kwargs=cls,
+        method="POST",
+        data=lambda w: {"employee_number": fresh_b1_cadre(w).employee_number},
+    ),
+    # The matrix posts no file: an admin gets past the permission check to the 400 for the missing file.
+    Endpoint(
+        "training-class-roster-import",
+        allow=ORG | {"city_a_admin", "county_a1_admin"},
+        kwargs=cls,
+        method="POST",
+        ok=frozenset({400}),
+    ),
+    Endpoint("training-enrolment-roster-withdraw", allow=ORG, kwargs=lambda w: {"pk": w.t_enrolment.pk}, method="POST"),
+    Endpoint(
+        "training-leave-request-list",
+        allow=WITH_CADRE,
+        hidden=lambda w: ["矩阵请假事由", *names(w)],
+        hidden_from=NOT_PROVINCE,
+    ),
+    # Nobody in the matrix is enrolled in the matrix class, so nobody may ask for leave from its lecture.
+    Endpoint(
+        "training-leave-request-list",
+        label="post",
+        allow=frozenset(),
+        method="POST",
+        data=lambda w: {"lecture": w.t_lecture.pk, "reason": "矩阵"},
+        deny=frozenset({400, 403, 404}),
+    ),
+    Endpoint("training-leave-request-detail", allow=ORG, kwargs=leave_pk),
+    Endpoint(
+        "training-leave-request-review",
+        allow=ORG,
+        kwargs=leave_pk,
+        method="POST",
+        data=lambda w: {"decision": "approve"},
+    ),
+]
+
+
+# --- API: allocation, attendance, results, coverage ----------------------------------------------------------
+# peixun.training.api_sessions: the same rules as the pages above (named in each comment).
+MAP_READERS = ORG | {"city_a_admin", "county_a1_admin", "venue_operator_a1"}
+
+
+def enrolment_pk(w):
+    return {"pk": w.t_enrolment.pk}
+
+
+def venue_pk(w):
+    return {"pk": w.t_venue.pk}
+
+
+def at_venue(w):
+    return {"venue": w.t_venue.pk}
+
+
+ENDPOINTS += [
+    # training:allocation_map's readers; each sees only the trainees in scope and no totals of B1's venue.
+    Endpoint(
+        "training-class-run-allocation",
+        allow=MAP_READERS,
+        kwargs=cls,
+        hidden=lambda w: [w.t_venue.name, *names(w)],
+        hidden_from=NOT_PROVINCE,
+    ),
+    Endpoint("training-class-run-allocation-run", allow=ORG, kwargs=cls, method="POST"),
+    Endpoint("training-class-run-certificates", allow=ORG, kwargs=cls, method="POST"),
+    Endpoint("training-class-run-evaluation-summary", allow=ORG, kwargs=cls),
+    Endpoint("training-enrolment-run-placement", allow=ORG, kwargs=enrolment_pk, method="POST", data=at_venue),
+    # The matrix class is still enrolling, so the organisation department reaches the service and hears 400
+    # (certificates only once the class is in progress); everyone else is refused before it.
+    Endpoint("training-enrolment-run-certificate", allow=ORG, kwargs=enrolment_pk, method="POST", ok=frozenset({400})),
+    Endpoint(
+        "training-lecture-run-attendance",
+        allow=ORG,
+        kwargs=lecture_pk,
+        query=at_venue,
+        hidden=names,
+        hidden_from=frozenset(),
+    ),
+    Endpoint(
+        "training-lecture-run-attendance", label="post", allow=ORG, kwargs=lecture_pk, method="POST", data=at_venue
+    ),
+    Endpoint(
+        "training-lecture-run-headcount",
+        allow=ORG,
+        kwargs=lecture_pk,
+        method="POST",
+        data=lambda w: {"venue": w.t_venue.pk, "headcount": 0},
+    ),
+    # Nobody in the matrix attended the lecture, so nobody may rate it (training:evaluate).
+    Endpoint(
+        "training-lecture-run-evaluation",
+        allow=frozenset(),
+        kwargs=lecture_pk,
+        method="POST",
+        data=lambda w: {"lecture_score": 5, "teacher_score": 5},
+    ),
+    Endpoint("training-lecture-run-evaluation-summary", allow=ORG, kwargs=lecture_pk),
+    Endpoint("training-venue-run-settings", allow=ORG, kwargs=venue_pk),
+    Endpoint(
+        "training-venue-run-settings",
+        label="patch",
+        allow=ORG,
+        kwargs=venue_pk,
+        method="PATCH",
+        data=lambda w: {"seats": 10, "allowed_occupancy": 50},
+    ),
+    # Only one's own certificates are listed: B1's is never in anyone's list.
+    Endpoint(
+        "training-certificate-list",
+        allow=AUTHENTICATED,
+        hidden=lambda w: [w.t_certificate.number, *names(w)],
+        hidden_from=AUTHENTICATED,
+    ),
+    Endpoint("training-certificate-pdf", allow=ORG, kwargs=lambda w: {"pk": w.t_certificate.pk}),
+    Endpoint("training-figures-record", allow=WITH_CADRE, hidden=names),
+    Endpoint(
+        "training-figures-record", label="foreign", allow=PROVINCE_ADMINS, query=lambda w: {"cadre": w.foreign_cadre.pk}
+    ),
+    Endpoint("training-figures-coverage", allow=COVERAGE, hidden=names, hidden_from=NOT_PROVINCE),
+    Endpoint(
+        "training-figures-coverage",
+        label="foreign",
+        allow=PROVINCE_ADMINS,
+        query=lambda w: {"unit": w.tree.county_b1.pk},
+    ),
+    Endpoint(
+        "training-figures-venue-attendance",
+        allow=COVERAGE,
+        hidden=lambda w: [w.t_venue.name],
+        hidden_from=NOT_PROVINCE,
+    ),
+    Endpoint("training-notification-list", allow=AUTHENTICATED),
+    Endpoint("training-notification-read", allow=AUTHENTICATED, method="POST"),
+]
