@@ -1,5 +1,11 @@
-"""API routes of this app: (prefix, viewset, basename), registered by config.api_urls. Read-only and
-scoped like the pages; check-in is a POST on /api/training/lectures/<id>/checkin/."""
+"""API routes of this app: (prefix, viewset, basename), registered by config.api_urls, all scoped like the
+pages, and every write through the page's service.
+
+Here: the read-only catalogue (classes, lectures, enrolments, venues) and the trainee's check-in, a POST on
+/api/training/lectures/<id>/checkin/. ROUTES adds the running of classes from api_sessions (allocation,
+attendance, evaluations, certificates, coverage, notifications; mostly extra actions on these prefixes) and
+the administration writes from api_admin (plans and hours targets, classes and lectures under
+training/manage/, quotas, enrolment, withdrawal, leave)."""
 
 from __future__ import annotations
 

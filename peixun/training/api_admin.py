@@ -31,6 +31,7 @@ from peixun.core.api import exception_handler
 from peixun.org.selectors import cadre_get, cadres_visible
 from peixun.training import api_admin_serializers as s
 from peixun.training import selectors
+from peixun.training.constants import ERR_NOT_ENROLLED_IN
 from peixun.training.models import (
     Enrolment,
     EnrolmentStatus,
@@ -50,10 +51,8 @@ from peixun.training.services_edit import (
     leave_request_submit,
 )
 from peixun.training.services_enrolment import ERR_ROW_CADRE, enrolment_create, enrolment_import, enrolment_withdraw
-from peixun.training.views_leave import ERR_NOT_ENROLLED_IN
 
 ERR_NO_CADRE = ERR_ROW_CADRE
-ERR_OFFICE_ORG_ONLY = "只有组织部可以把培训班改由其他教研室承办"
 ERR_OWN_LEAVE = "不能审批本人的请假申请"
 
 LECTURE_FIELDS = ("topic", "starts_at", "duration_minutes", "teacher", "teacher_name", "main_venue", "is_live",
@@ -248,8 +247,6 @@ class ManagedClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             s.ManagedClassInputSerializer, request, partial=True
         )
         plan, office = data.pop("plan", cls.plan), data.pop("office", cls.office)
-        if office.pk != cls.office_id and not may_manage_training(actor):  # type: ignore[arg-type]
-            raise PermissionDenied(ERR_OFFICE_ORG_ONLY)
         class_save(actor=actor, plan=plan, office=office, data=data, training_class=cls)  # type: ignore[arg-type]
         return self._answer(cls)
 

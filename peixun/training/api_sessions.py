@@ -44,7 +44,7 @@ from peixun.training.models import (
 )
 from peixun.training.notifications import notification_mark_read
 from peixun.training.pdfs import certificate_pdf
-from peixun.training.permissions import ERR_NOT_ALLOWED, may_manage_class, may_manage_training
+from peixun.training.permissions import ERR_NOT_ALLOWED, may_manage_class, may_manage_training, may_see_coverage
 from peixun.training.selectors_sessions import allocation_rosters, certificates_mine
 from peixun.training.services_allocation import allocation_run, placement_set
 from peixun.training.services_checkin import attendance_mark, headcount_record
@@ -55,8 +55,7 @@ from peixun.training.services_results import (
     evaluation_submit,
     evaluation_summary,
 )
-from peixun.training.views_checkin import _venue_for_operator
-from peixun.training.views_docs import _certificate_for, _coverage_unit, _may_see_coverage, _pdf
+from peixun.training.views_docs import pdf_response
 
 PDF = "application/pdf"
 E400 = OpenApiResponse(s.ERROR, description="输入有误：fields 列出每个字段的中文说明；什么也没有改变")
@@ -274,10 +273,10 @@ class LectureRunViewSet(viewsets.GenericViewSet):
         lecture = selectors.lecture_get(actor=_actor(request), pk=int(pk))
         if request.method == "GET":
             query = _valid(s.VenueQuerySerializer, request.query_params)
-            venue = _venue_for_operator(request, query["venue"])  # type: ignore[arg-type]
+            venue = selectors.operated_venue_get(actor=_actor(request), pk=query["venue"])
         else:
             data = _valid(s.AttendanceInputSerializer, request.data)
-            venue = _venue_for_operator(request, data["venue"])  # type: ignore[arg-type]
+            venue = selectors.operated_venue_get(actor=_actor(request), pk=data["venue"])
             marks = {m["enrolment"]: m["status"] for m in data["marks"]}
             attendance_mark(actor=_actor(request), lecture=lecture, venue=venue, marks=marks)
         return Response(s.AttendanceSerializer(_attendance_body(lecture, venue)).data)
@@ -292,7 +291,7 @@ class LectureRunViewSet(viewsets.GenericViewSet):
     def headcount(self, request: Request, pk: str) -> Response:
         lecture = selectors.lecture_get(actor=_actor(request), pk=int(pk))
         data = _valid(s.HeadcountInputSerializer, request.data)
-        venue = _venue_for_operator(request, data["venue"])  # type: ignore[arg-type]
+        venue = selectors.operated_venue_get(actor=_actor(request), pk=data["venue"])
         row = headcount_record(actor=_actor(request), lecture=lecture, venue=venue, headcount=data["headcount"])
         return Response(s.HeadcountSerializer(row).data)
 
@@ -410,9 +409,10 @@ class CertificateViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str) -> HttpResponse:
-        certificate = _certificate_for(request, int(pk))  # type: ignore[arg-type]
+        certificate = selectors.certificate_get(actor=_actor(request), pk=int(pk))
         url = request.build_absolute_uri(reverse("training:verify", args=[certificate.token]))
-        return _pdf(certificate_pdf(certificate=certificate, verify_url=url), f"certificate-{certificate.number}.pdf")
+        content = certificate_pdf(certificate=certificate, verify_url=url)
+        return pdf_response(content, f"certificate-{certificate.number}.pdf")
 
 
 # --- Training record, coverage, attendance per venue -----------------------------------------------------
@@ -452,9 +452,11 @@ class FiguresViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"])
     def coverage(self, request: Request) -> Response:
-        _may_see_coverage(request)  # type: ignore[arg-type]
+        actor = _actor(request)
+        _require(may_see_coverage(actor))
         query = _valid(s.CoverageQuerySerializer, request.query_params)
-        result = coverage(actor=_actor(request), unit_id=_coverage_unit(request), year=_year(query))  # type: ignore[arg-type]
+        unit_id = selectors.coverage_unit_id(actor=actor, unit_id=query.get("unit"))
+        result = coverage(actor=actor, unit_id=unit_id, year=_year(query))
         body = {
             "year": _year(query),
             "root": result.root,
@@ -472,8 +474,8 @@ class FiguresViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], url_path="venue-attendance", url_name="venue-attendance")
     def venue_attendance(self, request: Request) -> Response:
-        _may_see_coverage(request)  # type: ignore[arg-type]
         actor = _actor(request)
+        _require(may_see_coverage(actor))
         query = _valid(s.YearQuerySerializer, request.query_params)
         venues = list(selectors.venues_visible(actor=actor).filter(is_active=True).order_by("unit__path", "id"))
         rows = [

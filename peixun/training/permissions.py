@@ -39,6 +39,16 @@ def operates_venue(actor: User, venue: Venue) -> bool:
     return any(u.pk == venue.unit_id for u in actor.grants.operator_units)
 
 
+def may_operate_venue(actor: User, venue: Venue) -> bool:
+    """A venue's QR code, attendance and sign-in sheet: the organisation department or the venue's operators."""
+    return is_org_admin(actor) or operates_venue(actor, venue)
+
+
+def may_see_coverage(actor: User) -> bool:
+    """Coverage figures (全员培训): the province-wide admin roles and unit admins (each cut to their scope)."""
+    return actor.has_role(Role.ORG_ADMIN, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+
+
 def operator_unit_ids(actor: User) -> list[int]:
     if not actor.has_role(Role.VENUE_OPERATOR):
         return []

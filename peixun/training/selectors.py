@@ -7,13 +7,15 @@ accounts.User (for fan-out). Watch time is credited by `peixun.training.services
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from peixun.accounts.models import RoleGrant, User
 from peixun.accounts.roles import Role
-from peixun.org.selectors import any_of, sees_whole_province
+from peixun.org.selectors import any_of, sees_whole_province, units_visible
 from peixun.training.models import (
+    Certificate,
     ClassStatus,
     Enrolment,
     EnrolmentStatus,
@@ -26,7 +28,7 @@ from peixun.training.models import (
     TrainingPlan,
     Venue,
 )
-from peixun.training.permissions import operator_unit_ids
+from peixun.training.permissions import ERR_NOT_ALLOWED, admin_covers_unit, may_operate_venue, operator_unit_ids
 
 
 def _alive(actor: User) -> bool:
@@ -211,11 +213,55 @@ def venue_get(*, actor: User, pk: int) -> Venue:
         raise Http404 from None
 
 
+def operated_venue_get(*, actor: User, pk: int) -> Venue:
+    """A venue whose QR code and attendance the actor runs (any venue exists for the organisation
+    department): an unknown venue is a 404, another's venue a 403."""
+    try:
+        venue = Venue.objects.get(pk=pk)
+    except (Venue.DoesNotExist, ValueError):
+        raise Http404 from None
+    if not may_operate_venue(actor, venue):
+        raise PermissionDenied(ERR_NOT_ALLOWED)
+    return venue
+
+
 def notifications_for(*, actor: User, unread_only: bool = False) -> QuerySet[Notification]:
     if not _alive(actor):
         return Notification.objects.none()
     qs = Notification.objects.filter(recipient=actor)
     return qs.filter(read_at=None) if unread_only else qs
+
+
+# --- Certificates and coverage ---------------------------------------------------------------------------
+
+
+def certificate_get(*, actor: User, pk: int) -> Certificate:
+    """The cadre's own certificate, or one of a cadre in the admin's scope; any other is a 404."""
+    try:
+        cert = Certificate.objects.select_related("enrolment__cadre__unit", "enrolment__training_class").get(pk=pk)
+    except (Certificate.DoesNotExist, ValueError):
+        raise Http404 from None
+    cadre = cert.enrolment.cadre
+    if not (actor.cadre_id == cadre.pk or admin_covers_unit(actor, cadre.unit)):
+        raise Http404
+    return cert
+
+
+def coverage_unit_id(*, actor: User, unit_id: int | None = None) -> int:
+    """The unit whose coverage is asked for, or by default the top of the actor's scope: the province for
+    province-wide roles, else the first unit the actor administers (404 when there is none). The coverage
+    figures themselves check that an asked-for unit is in scope."""
+    if unit_id is not None:
+        return unit_id
+    if sees_whole_province(actor):
+        root = units_visible(actor=actor).filter(parent=None).first()
+    elif actor.grants.admin_units:
+        root = actor.grants.admin_units[0]
+    else:
+        root = None
+    if root is None:
+        raise Http404
+    return root.pk
 
 
 # --- Edit pages: venue operators, hours targets ---------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Reads behind the write API of training administration (peixun.training.api_admin): the quota table of a
-class with what each unit has used, and the leave requests an actor sees, filtered as the API asks."""
+"""Reads of training administration: the quota table of a class with what each unit has used (the quota
+page and peixun.training.api_admin), and the leave requests an actor sees, filtered as the API asks."""
 
 from __future__ import annotations
 

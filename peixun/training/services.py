@@ -42,6 +42,7 @@ ERR_PERCENT = "比例应在1至100之间"
 ERR_DESK_MODE = "仅直播类培训班可允许在工位收看"
 ERR_STATUS_STEP = "培训班状态只能按“草稿→已发布→报名中→进行中→已结束→已归档”依次推进"
 ERR_LOCKED = "已归档的培训班不能修改"
+ERR_OFFICE_ORG_ONLY = "只有组织部可以把培训班改由其他教研室承办"
 ERR_DURATION = "时长应在1至600分钟之间"
 ERR_TEACHER = "请选择授课教师或填写外聘教师姓名"
 ERR_OUTSIDE_CLASS = "课次时间应在培训班起止日期内"
@@ -202,6 +203,8 @@ def class_save(
         training_class = TrainingClass(created_by=actor)
     else:
         _require(may_manage_class(actor, training_class))
+        # An office director manages the office's classes but may not hand one to another office.
+        _require(office.pk == training_class.office_id or may_manage_training(actor), ERR_OFFICE_ORG_ONLY)
         if training_class.status == ClassStatus.ARCHIVED:
             raise ValidationError({"status": ERR_LOCKED})
     clean = _clean_class(plan, data)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from peixun.training import selectors
 from peixun.training.models import CheckIn, CheckInStatus, EnrolmentStatus, Venue
-from peixun.training.permissions import ERR_NOT_ALLOWED, is_org_admin, may_manage_class, operates_venue
+from peixun.training.permissions import may_manage_class, may_operate_venue
 from peixun.training.services_checkin import (
     TOKEN_PERIOD,
     attendance_mark,
@@ -31,13 +31,6 @@ from peixun.training.services_checkin import (
 )
 from peixun.training.services_results import evaluation_submit, evaluation_summary
 from peixun.training.views import explain
-
-
-def _venue_for_operator(request: HttpRequest, venue_pk: int) -> Venue:
-    venue = get_object_or_404(Venue, pk=venue_pk)
-    if not (is_org_admin(request.user) or operates_venue(request.user, venue)):  # type: ignore[arg-type]
-        raise PermissionDenied(ERR_NOT_ALLOWED)
-    return venue
 
 
 @login_required
@@ -55,7 +48,7 @@ def lecture_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     my_venues = [
         v
         for v in Venue.objects.filter(enrolments__training_class=cls).distinct()
-        if is_org_admin(actor) or operates_venue(actor, v)  # type: ignore[arg-type]
+        if may_operate_venue(actor, v)  # type: ignore[arg-type]
     ]
     return render(
         request,
@@ -83,7 +76,7 @@ def _qr_data_uri(text: str) -> str:
 def projector_view(request: HttpRequest, pk: int, venue_pk: int) -> HttpResponse:
     """The venue's screen: a QR code that rotates every TOKEN_PERIOD seconds (?format=json for refresh)."""
     lecture = selectors.lecture_get(actor=request.user, pk=pk)  # type: ignore[arg-type]
-    venue = _venue_for_operator(request, venue_pk)
+    venue = selectors.operated_venue_get(actor=request.user, pk=venue_pk)  # type: ignore[arg-type]
     token = checkin_token(lecture=lecture, venue=venue)
     url = request.build_absolute_uri(reverse("training:checkin", args=[lecture.pk, venue.pk])) + f"?t={token}"
     if request.GET.get("format") == "json":
@@ -141,7 +134,7 @@ def checkin_view(request: HttpRequest, pk: int, venue_pk: int) -> HttpResponse:
 def attendance_view(request: HttpRequest, pk: int, venue_pk: int) -> HttpResponse:
     actor = request.user
     lecture = selectors.lecture_get(actor=actor, pk=pk)  # type: ignore[arg-type]
-    venue = _venue_for_operator(request, venue_pk)
+    venue = selectors.operated_venue_get(actor=actor, pk=venue_pk)  # type: ignore[arg-type]
     enrolments = list(
         lecture.training_class.enrolments.filter(status=EnrolmentStatus.ENROLLED, venue=venue)
         .select_related("cadre__unit")

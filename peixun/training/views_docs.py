@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,18 +19,19 @@ from openpyxl import Workbook
 from peixun.accounts.roles import Role
 from peixun.audit.events import Event
 from peixun.audit.services import audit_record
-from peixun.org.selectors import sees_whole_province, units_visible
+from peixun.org.selectors import sees_whole_province
 from peixun.training import selectors
 from peixun.training.coverage import coverage, training_record, venue_attendance
-from peixun.training.models import Certificate, EnrolmentStatus, Venue
+from peixun.training.models import Certificate, EnrolmentStatus
 from peixun.training.notifications import notification_mark_read
 from peixun.training.pdfs import certificate_pdf, signin_sheet
-from peixun.training.permissions import ERR_NOT_ALLOWED, admin_covers_unit, is_org_admin, operates_venue
+from peixun.training.permissions import ERR_NOT_ALLOWED, may_see_coverage
 from peixun.training.services_results import certificates_issue_all
 from peixun.training.views import explain
 
 
-def _pdf(content: bytes, filename: str) -> HttpResponse:
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF download (the page's and the API's)."""
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
@@ -40,34 +41,22 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 def signin_sheet_view(request: HttpRequest, pk: int, venue_pk: int) -> HttpResponse:
     actor = request.user
     cls = selectors.class_get(actor=actor, pk=pk)  # type: ignore[arg-type]
-    venue = get_object_or_404(Venue, pk=venue_pk)
-    if not (is_org_admin(actor) or operates_venue(actor, venue)):  # type: ignore[arg-type]
-        raise PermissionDenied(ERR_NOT_ALLOWED)
+    venue = selectors.operated_venue_get(actor=actor, pk=venue_pk)  # type: ignore[arg-type]
     enrolments = list(
         cls.enrolments.filter(status=EnrolmentStatus.ENROLLED, venue=venue)
         .select_related("cadre__unit")
         .order_by("cadre__unit__path", "cadre__employee_number")
     )
     audit_record(actor=actor, event=Event.DOWNLOAD, obj=cls, detail={"sheet": venue.pk})  # type: ignore[arg-type]
-    return _pdf(signin_sheet(training_class=cls, venue=venue, enrolments=enrolments), f"signin-{cls.pk}-{venue.pk}.pdf")
-
-
-def _certificate_for(request: HttpRequest, pk: int) -> Certificate:
-    actor = request.user
-    cert = get_object_or_404(
-        Certificate.objects.select_related("enrolment__cadre__unit", "enrolment__training_class"), pk=pk
-    )
-    cadre = cert.enrolment.cadre
-    if not (actor.cadre_id == cadre.pk or admin_covers_unit(actor, cadre.unit)):  # type: ignore[arg-type]
-        raise Http404
-    return cert
+    sheet = signin_sheet(training_class=cls, venue=venue, enrolments=enrolments)
+    return pdf_response(sheet, f"signin-{cls.pk}-{venue.pk}.pdf")
 
 
 @login_required
 def certificate_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    cert = _certificate_for(request, pk)
+    cert = selectors.certificate_get(actor=request.user, pk=pk)  # type: ignore[arg-type]
     url = request.build_absolute_uri(reverse("training:verify", args=[cert.token]))
-    return _pdf(certificate_pdf(certificate=cert, verify_url=url), f"certificate-{cert.number}.pdf")
+    return pdf_response(certificate_pdf(certificate=cert, verify_url=url), f"certificate-{cert.number}.pdf")
 
 
 def verify_view(request: HttpRequest, token: str) -> HttpResponse:
@@ -108,23 +97,13 @@ def record_view(request: HttpRequest) -> HttpResponse:
 
 
 def _coverage_unit(request: HttpRequest) -> int:
-    actor = request.user
     value = request.GET.get("unit", "")
-    if value.isdigit():
-        return int(value)
-    if sees_whole_province(actor):  # type: ignore[arg-type]
-        root = units_visible(actor=actor).filter(parent=None).first()  # type: ignore[arg-type]
-    elif actor.grants.admin_units:
-        root = actor.grants.admin_units[0]
-    else:
-        root = None
-    if root is None:
-        raise Http404
-    return root.pk
+    unit_id = int(value) if value.isdigit() else None
+    return selectors.coverage_unit_id(actor=request.user, unit_id=unit_id)  # type: ignore[arg-type]
 
 
 def _may_see_coverage(request: HttpRequest) -> None:
-    if not request.user.has_role(Role.ORG_ADMIN, Role.UNIT_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):  # type: ignore[union-attr]
+    if not may_see_coverage(request.user):  # type: ignore[arg-type]
         raise PermissionDenied(ERR_NOT_ALLOWED)
 
 

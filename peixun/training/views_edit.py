@@ -6,7 +6,6 @@ plain form without JavaScript. Services validate and explain; the views only par
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -25,8 +24,9 @@ from peixun.org.models import Unit
 from peixun.org.selectors import cadres_visible, units_visible
 from peixun.training import selectors
 from peixun.training.forms import ClassForm, HoursTargetForm, LectureForm, PlanForm, QuotaForm, VenueForm
-from peixun.training.models import EnrolmentStatus, TrainingPlan
+from peixun.training.models import TrainingPlan
 from peixun.training.permissions import may_manage_class, may_manage_training
+from peixun.training.selectors_admin import quota_usage
 from peixun.training.services import CLASS_FIELDS, class_save, lecture_save, plan_save, quota_set, venue_save
 from peixun.training.services_edit import hours_target_remove, hours_target_save, may_edit_venue, venue_update
 from peixun.training.views import _require
@@ -109,6 +109,7 @@ def class_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(cls, name) for name in CLASS_FIELDS} | {"plan": cls.plan_id, "office": cls.office_id}
     form = ClassForm(request.POST or None, initial=initial)
     if not may_manage_training(actor):  # type: ignore[arg-type]
+        # class_save refuses the move (ERR_OFFICE_ORG_ONLY); the page does not even offer it.
         form.fields["office"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -270,24 +271,6 @@ def venue_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Quotas ---------------------------------------------------------------------------------------------
 
 
-def _quota_rows(cls: Any) -> list[dict[str, Any]]:
-    """Each quota with the number its unit (and the units below it) has enrolled, in two queries."""
-    counts = (
-        cls.enrolments.filter(status=EnrolmentStatus.ENROLLED)
-        .order_by()
-        .values_list("cadre__unit__path")
-        .annotate(n=Count("id"))
-    )
-    by_path: dict[str, int] = defaultdict(int)
-    for path, n in counts:
-        by_path[path] += n
-    rows = []
-    for q in cls.quotas.select_related("unit").order_by("unit__path"):
-        taken = sum(n for path, n in by_path.items() if path.startswith(q.unit.path))
-        rows.append({"quota": q, "taken": taken, "left": max(q.seats - taken, 0)})
-    return rows
-
-
 @login_required
 def quotas_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
@@ -308,7 +291,7 @@ def quotas_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "cls": cls,
         "form": form,
-        "rows": _quota_rows(cls),
+        "rows": quota_usage(training_class=cls),
         "action": reverse("training:quotas", args=[cls.pk]),
         "title": "设置或修改名额",
     }

@@ -14,13 +14,12 @@ from django.views.decorators.http import require_POST
 
 from peixun.accounts.roles import Role
 from peixun.training import selectors
+from peixun.training.constants import ERR_NOT_ENROLLED_IN
 from peixun.training.forms import LeaveForm
 from peixun.training.models import EnrolmentStatus, LeaveStatus
 from peixun.training.services_edit import leave_request_review, leave_request_submit
 from peixun.training.views import _require, explain
 from peixun.training.views_edit import add_service_errors, done, is_htmx
-
-ERR_NOT_ENROLLED_IN = "您未报名该课次所在的培训班"
 
 
 def _decides(actor: object) -> bool:

@@ -19,6 +19,7 @@ from peixun.training import api_admin_serializers as s
 from peixun.training import services as sv
 from peixun.training import services_edit as se
 from peixun.training import services_enrolment as sen
+from peixun.training.constants import ERR_NOT_ENROLLED_IN
 from peixun.training.models import (
     CheckIn,
     CheckInStatus,
@@ -41,7 +42,6 @@ from peixun.training.tests.factories import (
     PlanFactory,
     VenueFactory,
 )
-from peixun.training.views_leave import ERR_NOT_ENROLLED_IN
 
 API = "/api/training"
 
@@ -216,7 +216,7 @@ def test_a_director_manages_the_offices_classes_but_cannot_hand_one_to_another_o
     assert [row["id"] for row in listed["results"]] == [own.pk]
     assert patch(client, f"{API}/manage/classes/{own.pk}/", {"title": "本室班（修订）"}).status_code == 200
     moved = patch(client, f"{API}/manage/classes/{own.pk}/", {"office": OfficeFactory().pk})
-    assert refused(moved) == api_admin.ERR_OFFICE_ORG_ONLY
+    assert refused(moved) == sv.ERR_OFFICE_ORG_ONLY
     assert refused(patch(client, f"{API}/manage/classes/{other.pk}/", {"title": "改"})) == api_admin.ERR_NOT_ALLOWED
     assert post(client, f"{API}/manage/classes/", class_body(own.plan, office)).status_code == 403
     own.refresh_from_db()

@@ -60,6 +60,26 @@ def test_it_refuses_a_class_that_ends_before_it_starts(org_admin):
     assert not TrainingClass.objects.exists()
 
 
+def test_only_the_org_admin_moves_a_class_to_another_office(org_admin, office, office_director):
+    cls = ClassFactory(office=office, title="本室班")
+    elsewhere = OfficeFactory()
+
+    def save(actor, to, title):  # type: ignore[no-untyped-def]
+        data = {name: getattr(cls, name) for name in s.CLASS_FIELDS} | {"title": title}
+        return s.class_save(actor=actor, plan=cls.plan, office=to, data=data, training_class=cls)
+
+    save(office_director, office, "本室班（修订）")
+    with pytest.raises(PermissionDenied) as err:
+        save(office_director, elsewhere, "改由他室承办")
+    assert str(err.value) == s.ERR_OFFICE_ORG_ONLY
+    cls.refresh_from_db()
+    assert (cls.title, cls.office_id) == ("本室班（修订）", office.pk)
+    assert AuditEvent.objects.filter(event="training.class_save").count() == 1
+    save(org_admin, elsewhere, "改由他室承办")
+    cls.refresh_from_db()
+    assert (cls.title, cls.office_id) == ("改由他室承办", elsewhere.pk)
+
+
 def test_a_county_admin_may_not_create_classes(county_a1_admin):
     with pytest.raises(PermissionDenied):
         s.plan_save(actor=county_a1_admin, year=YEAR, title="x")
