@@ -2,14 +2,18 @@
 
 4,200 trainees (BENCH_CHECKINS) allocated over 150 venues scan their venue's rotating QR code within 10 s
 (POST /api/training/lectures/<id>/checkin/ with the code's token), against the server as the stack runs
-it: PEIXUN_APP_WORKERS=auto workers (one per core, at most 4) and a pool of PEIXUN_DB_POOL connections per
-worker. Afterwards the database must hold exactly one check-in per trainee. Baseline, in the same run, on a
-second lecture: today's code under the server set-up the previous session measured (one worker, a new
-PostgreSQL connection per request), with a quarter of the trainees offered at the same rate
-(BENCH_BASELINE_CHECKINS). The previous session's own figure (18 check-ins/s, 2,472 of 4,200 refused) came
-from the heavier check-in path this file no longer measures. The load
-generator runs on the same 2 cores as the server, so the figures understate what the server alone would
-do. Uses a throwaway PostgreSQL database (peixun_bench_checkin) when PostgreSQL answers on
+it: PEIXUN_APP_WORKERS=auto workers (one per core, at most 4), each with the fast lane (peixun.core.lane:
+async, its own PostgreSQL pool) in front of the hot path and Django. Each session was last active more
+than a minute ago, so every trainee's first request also pushes the session's idle expiry on (a write).
+Afterwards the database must hold exactly one check-in per trainee.
+
+Baseline, in the same run, on a second lecture: the same code and workers with the lane and the hot path
+turned off (PEIXUN_LANE_POOL=0, PEIXUN_HOTPATH_THREADS=0: Django's ASGI handler, as the previous session
+measured it), with a quarter of the trainees (BENCH_BASELINE_CHECKINS) offered at the same rate.
+
+The load generator is a bare HTTP/1.1 client on BENCH_CONCURRENCY kept-alive connections (a front proxy's
+upstream pool); it runs on the same 2 cores as the server, so the figures understate what the server alone
+would do. Uses a throwaway PostgreSQL database (peixun_bench_checkin) when PostgreSQL answers on
 127.0.0.1:5432, otherwise a temporary SQLite file (with a note, and 1,000 check-ins by default).
 Run: .venv/bin/python bench/checkin_burst.py
 """
@@ -17,13 +21,14 @@ Run: .venv/bin/python bench/checkin_burst.py
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import secrets
 import subprocess
 import time
 
-from _common import free_port, pct, prepare, sessions_for, start_uvicorn
+from _common import KeepAliveClient, free_port, pct, prepare, sessions_for, start_uvicorn
 
 PG_URL = os.environ.get("BENCH_CHECKIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peixun_bench_checkin")
 TMP, ON_PG, ENV = prepare(name="checkin", pg_url=PG_URL)
@@ -34,7 +39,6 @@ django.setup()
 
 import datetime as dt  # noqa: E402
 
-import httpx  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -60,8 +64,7 @@ WINDOW = float(os.environ.get("BENCH_WINDOW", "10"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS)))))
 POOL = os.environ.get("BENCH_DB_POOL", str(DB_POOL_PER_WORKER) if ON_PG else "0")
 N_BASE = int(os.environ.get("BENCH_BASELINE_CHECKINS", str(N // 4)))
-# Open connections from the phones at once. Each request in flight holds a database connection (Django's
-# ASGI handler runs every request's sync code in a thread of its own), and PostgreSQL allows 100.
+# Kept-alive connections to the server, as a front proxy's upstream pool; latency includes the wait for one.
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "40"))
 CSRF = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret for cookie and header alike
 
@@ -117,42 +120,45 @@ def seed() -> tuple[list[Lecture], list[tuple[str, int]]]:
     return lectures, people
 
 
-async def burst(lecture: Lecture, people: list[tuple[str, int]], *, workers: int, pool: str, window: float) -> dict:
+async def burst(lecture: Lecture, people: list[tuple[str, int]], *, fast: bool, window: float) -> dict:
     port = free_port()
-    env = {**ENV, "PEIXUN_DB_POOL": pool}
-    server = start_uvicorn(port=port, workers=workers, env=env, log=TMP / f"uvicorn-{lecture.pk}.log")
+    env = {**ENV, "PEIXUN_DB_POOL": POOL}
+    if not fast:
+        env.update(PEIXUN_LANE_POOL="0", PEIXUN_HOTPATH_THREADS="0")
+    server = start_uvicorn(port=port, workers=WORKERS, env=env, log=TMP / f"uvicorn-{lecture.pk}.log")
     rng = random.Random(3)
     latencies: list[float] = []
     errors: dict[str, int] = {}
     venues = {pk: Venue(pk=pk) for _, pk in people}
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     url = f"/api/training/lectures/{lecture.pk}/checkin/"
+    client = KeepAliveClient(port, CONCURRENCY)
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as client:
-            in_flight = asyncio.Semaphore(CONCURRENCY)
 
-            async def scan(key: str, venue_id: int, at: float) -> None:
-                await asyncio.sleep(at)
-                # The phone reads the code projected right now.
-                token = checkin_token(lecture=lecture, venue=venues[venue_id])
-                headers = {"Cookie": f"sessionid={key}; csrftoken={CSRF}", "X-CSRFToken": CSRF}
-                t = time.perf_counter()
-                try:
-                    # Our own queue in front of httpx's: thousands of requests waiting inside its connection
-                    # pool stalled it (established connections, nothing sent) in this burst.
-                    async with in_flight:
-                        r = await client.post(url, json={"venue": venue_id, "token": token}, headers=headers)
-                    if r.status_code == 200:
-                        latencies.append(time.perf_counter() - t)
-                    else:
-                        errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
-                except Exception as exc:
-                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+        async def scan(key: str, venue_id: int, at: float) -> None:
+            await asyncio.sleep(at)
+            # The phone reads the code projected right now.
+            token = checkin_token(lecture=lecture, venue=venues[venue_id])
+            headers = {
+                "Cookie": f"sessionid={key}; csrftoken={CSRF}",
+                "X-CSRFToken": CSRF,
+                "Content-Type": "application/json",
+            }
+            body = json.dumps({"venue": venue_id, "token": token}).encode()
+            t = time.perf_counter()
+            try:
+                status, _ = await client.request("POST", url, headers, body)
+                if status == 200:
+                    latencies.append(time.perf_counter() - t)
+                else:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+            except Exception as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
 
-            t0 = time.perf_counter()
-            await asyncio.gather(*(scan(k, v, rng.uniform(0, window)) for k, v in people))
-            span = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        await asyncio.gather(*(scan(k, v, rng.uniform(0, window)) for k, v in people))
+        span = time.perf_counter() - t0
     finally:
+        await client.close()
         server.terminate()
         try:
             server.wait(20)
@@ -169,10 +175,11 @@ def report(lecture: Lecture, r: dict, base_lecture: Lecture, b: dict) -> None:
     base_errors = sum(b["errors"].values())
     db = "PostgreSQL" if ON_PG else "SQLite (PostgreSQL not reachable: fallback, not the reference setup)"
     print(
-        f"# database: {db}; uvicorn workers: {WORKERS}, pool {POOL} connections each (baseline: the same code on "
-        f"1 worker, no pool, {N_BASE} scans at the same offered rate); cores: {os.cpu_count()}; the load "
-        f"generator shares these cores with the server, so the figures understate the server alone; at most "
-        f"{CONCURRENCY} requests in flight (latency includes the wait for one); load average {os.getloadavg()[0]:.1f}"
+        f"# database: {db}; uvicorn workers: {WORKERS}, pool {POOL} connections each (baseline: the same workers "
+        f"with the fast lane and the hot path off, {N_BASE} scans at the same offered rate); cores: "
+        f"{os.cpu_count()}; the load generator shares these cores with the server, so the figures understate the "
+        f"server alone; at most {CONCURRENCY} kept-alive connections (latency includes the wait for one); load "
+        f"average {os.getloadavg()[0]:.1f}"
     )
     print(
         f"check-ins accepted: {len(lat)} of {N} in {span:.1f} s (target {N} within {WINDOW:.0f} s; "
@@ -207,6 +214,6 @@ if __name__ == "__main__":
     call_command("migrate", verbosity=0)
     (lecture, base_lecture), people = seed()
     connection.close()
-    results = asyncio.run(burst(lecture, people, workers=WORKERS, pool=POOL, window=WINDOW))
-    baseline = asyncio.run(burst(base_lecture, people[:N_BASE], workers=1, pool="0", window=WINDOW * N_BASE / N))
+    results = asyncio.run(burst(lecture, people, fast=True, window=WINDOW))
+    baseline = asyncio.run(burst(base_lecture, people[:N_BASE], fast=False, window=WINDOW * N_BASE / N))
     report(lecture, results, base_lecture, baseline)

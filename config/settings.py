@@ -283,6 +283,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"TeacherStatusEnum": "peixun.teachers.models.TeacherStatus"},
 }
 
+# Threads of the hot path (peixun.core.hotpath) per server process: one database connection each while
+# a request runs, so no more than the pool holds. 0 turns the hot path off.
+PEIXUN_HOTPATH_THREADS = max(0, env_int("PEIXUN_HOTPATH_THREADS", env_int("PEIXUN_DB_POOL", 0) or 8))
+# Async PostgreSQL connections of the fast lane (peixun.core.lane) per server process; 0 turns it off.
+PEIXUN_LANE_POOL = env_int("PEIXUN_LANE_POOL", 4)
+
 # --- Audit -------------------------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = max(env_int("PEIXUN_AUDIT_RETENTION_DAYS", 180), 180)
 

@@ -29,7 +29,14 @@ from peixun.exams.models import (
     ResultsPolicy,
 )
 from peixun.exams.permissions import can_organise
-from peixun.exams.snapshot import attempt_row, question_base_row, question_row, snapshot_for, stem_image_url
+from peixun.exams.snapshot import (
+    PaperSnapshot,
+    attempt_row,
+    question_base_row,
+    question_row,
+    snapshot_for,
+    stem_image_url,
+)
 from peixun.org.models import Cadre, Unit
 from peixun.org.selectors import cadres_visible
 from peixun.training.models import Enrolment, EnrolmentStatus
@@ -266,7 +273,12 @@ def _attempt_paper_lean(attempt: Attempt) -> list[dict[str, Any]]:
             )
         )
     missing = [qid for qid, *_ in items if qid not in snap.questions]
-    extra = Question.objects.in_bulk(missing) if missing else {}
+    return attempt_paper_rows(snap, items, Question.objects.in_bulk(missing) if missing else {})
+
+
+def attempt_paper_rows(snap: PaperSnapshot, items: list[tuple], extra: dict[int, Question]) -> list[dict[str, Any]]:
+    """The examinee's rows of (question id, order, points, option order, answer, seq) items, from the
+    snapshot, or from `extra` for questions it lacks (retired since the draw)."""
     out = []
     for qid, order, points, option_order, answer, seq in items:
         q = snap.questions.get(qid) or extra[qid]

@@ -116,6 +116,20 @@ def snapshot_for(exam_id: int, created_at: dt.datetime | None = None) -> PaperSn
     return snap
 
 
+def snapshot_peek(exam_id: int, created_at: dt.datetime) -> PaperSnapshot | None:
+    """The exam's snapshot if this process holds a current one; never builds one (the fast lane, which
+    cannot query through the ORM, hands the request over instead)."""
+    snap = _snapshots.get(exam_id)
+    if (
+        snap is None
+        or snap.exam.created_at != created_at
+        or time.monotonic() - snap.built_at >= MAX_AGE_SECONDS
+        or snap.token != current_token()
+    ):
+        return None
+    return snap
+
+
 def _build(exam_id: int, token: str) -> PaperSnapshot:
     exam = Exam.objects.select_related("paper").filter(pk=exam_id).first()
     if exam is None:

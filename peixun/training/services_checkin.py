@@ -83,7 +83,7 @@ def checkin_window(lecture: Lecture) -> tuple[dt.datetime, dt.datetime]:
     return lecture.starts_at - WINDOW_LEAD, lecture.ends_at + WINDOW_LAG
 
 
-def _token_slot(*, lecture_id: int, venue_id: int, token: str) -> int:
+def token_slot(*, lecture_id: int, venue_id: int, token: str) -> int:
     """The slot a token was signed for; ValidationError unless it was signed for this lecture and venue.
     No database access: a forged or foreign code costs one HMAC."""
     try:
@@ -107,7 +107,7 @@ def _token_fresh(*, lecture: Lecture, slot: int, now: dt.datetime) -> None:
 
 def token_check(*, lecture: Lecture, venue: Venue, token: str, now: dt.datetime) -> None:
     """Raise ValidationError unless the token was signed for this lecture and venue, lately, in the window."""
-    slot = _token_slot(lecture_id=lecture.pk, venue_id=venue.pk, token=token)
+    slot = token_slot(lecture_id=lecture.pk, venue_id=venue.pk, token=token)
     _token_fresh(lecture=lecture, slot=slot, now=now)
 
 
@@ -142,8 +142,12 @@ def _status_at(lecture: Lecture, now: dt.datetime) -> str:
 # --- Check-in by the trainee --------------------------------------------------------------------------
 
 
+# What a scan overwrites on an existing row (the operator's absent/excused mark); watch time stays.
+SCAN_UPDATE_FIELDS = ("venue", "status", "method", "checked_at", "recorded_by", "study_hours", "updated_at")
+
+
 @functools.cache
-def _scan_sql() -> str:
+def scan_sql() -> str:
     """The lookup of a scan as one statement (built once from the models' tables and columns). Written
     out rather than composed with the ORM: compiling the equivalent queryset of subqueries took half the
     CPU of a whole check-in request."""
@@ -168,20 +172,29 @@ def _scan_sql() -> str:
     )
 
 
+def scan_params(*, lecture_id: int, cadre_id: int) -> list[object]:
+    return [cadre_id, EnrolmentStatus.ENROLLED.value, cadre_id, lecture_id]
+
+
+def scan_lecture(found: Lecture) -> Lecture:
+    """The lookup's lecture with its training_class as a partial instance (the fields hours_for reads),
+    never saved."""
+    found.training_class = TrainingClass(
+        pk=found.training_class_id,
+        study_hours=Decimal(str(found.class_study_hours)),  # type: ignore[attr-defined]
+        hours_rule=found.class_hours_rule,  # type: ignore[attr-defined]
+        watch_percent_required=found.class_watch_percent,  # type: ignore[attr-defined]
+    )
+    return found
+
+
 def _scan_lookup(*, lecture_id: int, cadre_id: int) -> Lecture | None:
     """The lecture with its class's hours rule, and the trainee's enrolment and check-in, in one indexed
     query: the enrolment by (class, cadre) and the check-in by (lecture, cadre) are unique-index lookups.
     The lecture's training_class is a partial instance (the fields hours_for reads), never saved."""
-    rows = Lecture.objects.raw(_scan_sql(), [cadre_id, EnrolmentStatus.ENROLLED.value, cadre_id, lecture_id])
+    rows = Lecture.objects.raw(scan_sql(), scan_params(lecture_id=lecture_id, cadre_id=cadre_id))
     found = next(iter(rows), None)
-    if found is not None:
-        found.training_class = TrainingClass(
-            pk=found.training_class_id,
-            study_hours=Decimal(str(found.class_study_hours)),  # type: ignore[attr-defined]
-            hours_rule=found.class_hours_rule,  # type: ignore[attr-defined]
-            watch_percent_required=found.class_watch_percent,  # type: ignore[attr-defined]
-        )
-    return found
+    return None if found is None else scan_lecture(found)
 
 
 def _refuse_unenrolled(*, actor: User, lecture_id: int, slot: int, now: dt.datetime) -> NoReturn:
@@ -192,6 +205,36 @@ def _refuse_unenrolled(*, actor: User, lecture_id: int, slot: int, now: dt.datet
         raise Http404
     _token_fresh(lecture=lecture, slot=slot, now=now)
     raise ValidationError({"token": ERR_NOT_ENROLLED})
+
+
+def scan_outcome(*, actor: User, found: Lecture, venue_id: int, slot: int, now: dt.datetime) -> tuple[CheckIn, str]:
+    """What a scan comes to, given the lookup of a trainee enrolled in the class: the earlier check-in
+    (MSG_ALREADY), or the one to write (MSG_DONE); ValidationError for a stale code or another venue.
+    Shared by `checkin_scan` and the fast lane (`services_checkin_lane`), which must decide alike."""
+    _token_fresh(lecture=found, slot=slot, now=now)
+    if found.scan_venue_id != venue_id:  # type: ignore[attr-defined]
+        raise ValidationError({"token": ERR_OTHER_VENUE})
+    if found.scan_checkin_status in (CheckInStatus.PRESENT, CheckInStatus.LATE):  # type: ignore[attr-defined]
+        earlier = CheckIn(
+            pk=found.scan_checkin_id,  # type: ignore[attr-defined]
+            lecture=found,
+            enrolment_id=found.scan_enrolment_id,  # type: ignore[attr-defined]
+            cadre_id=actor.cadre_id,
+            status=found.scan_checkin_status,  # type: ignore[attr-defined]
+        )
+        return earlier, MSG_ALREADY
+    checkin = CheckIn(
+        lecture=found,
+        enrolment_id=found.scan_enrolment_id,  # type: ignore[attr-defined]
+        cadre_id=actor.cadre_id,
+        venue_id=venue_id,
+        status=_status_at(found, now),
+        method=CheckInMethod.QR,
+        checked_at=now,
+        recorded_by=actor,
+    )
+    checkin.study_hours = hours_for(checkin, found)
+    return checkin, MSG_DONE
 
 
 def checkin_scan(
@@ -211,40 +254,20 @@ def checkin_scan(
     cadre_id = actor.cadre_id
     if cadre_id is None:
         raise PermissionDenied(ERR_NOT_A_TRAINEE)
-    slot = _token_slot(lecture_id=lecture_id, venue_id=venue_id, token=token)
+    slot = token_slot(lecture_id=lecture_id, venue_id=venue_id, token=token)
     found = _scan_lookup(lecture_id=lecture_id, cadre_id=cadre_id)
     if found is None or found.scan_enrolment_id is None:  # type: ignore[attr-defined]
         _refuse_unenrolled(actor=actor, lecture_id=lecture_id, slot=slot, now=now)
-    _token_fresh(lecture=found, slot=slot, now=now)
-    if found.scan_venue_id != venue_id:  # type: ignore[attr-defined]
-        raise ValidationError({"token": ERR_OTHER_VENUE})
-    if found.scan_checkin_status in (CheckInStatus.PRESENT, CheckInStatus.LATE):  # type: ignore[attr-defined]
-        earlier = CheckIn(
-            pk=found.scan_checkin_id,  # type: ignore[attr-defined]
-            lecture=found,
-            enrolment_id=found.scan_enrolment_id,  # type: ignore[attr-defined]
-            cadre_id=cadre_id,
-            status=found.scan_checkin_status,  # type: ignore[attr-defined]
-        )
-        return earlier, MSG_ALREADY
-    checkin = CheckIn(
-        lecture=found,
-        enrolment_id=found.scan_enrolment_id,  # type: ignore[attr-defined]
-        cadre_id=cadre_id,
-        venue_id=venue_id,
-        status=_status_at(found, now),
-        method=CheckInMethod.QR,
-        checked_at=now,
-        recorded_by=actor,
-    )
-    checkin.study_hours = hours_for(checkin, found)
+    checkin, message = scan_outcome(actor=actor, found=found, venue_id=venue_id, slot=slot, now=now)
+    if message == MSG_ALREADY:
+        return checkin, message
     # One statement: a new row, or the operator's absent/excused row turned into this scan. Two scans of
     # the same trainee racing both write the same outcome. Watch time on an existing row is kept.
     CheckIn.objects.bulk_create(
         [checkin],
         update_conflicts=True,
         unique_fields=["lecture", "cadre"],
-        update_fields=["venue", "status", "method", "checked_at", "recorded_by", "study_hours", "updated_at"],
+        update_fields=list(SCAN_UPDATE_FIELDS),
     )
     return checkin, MSG_DONE
 

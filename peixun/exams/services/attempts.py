@@ -105,27 +105,39 @@ def _start(snap: PaperSnapshot, exam: Exam, cadre_id: int, now: dt.datetime) -> 
     used = len(attempts)
     if used >= exam.attempts_allowed:
         raise ValidationError({"exam": ERR_NO_ATTEMPTS_LEFT})
-    drawn = snapshot_draw(snap)
-    deadline = min(now + dt.timedelta(minutes=exam.duration_minutes), exam.ends_at)
+    attempt, items = draw_attempt(snap=snap, exam=exam, cadre_id=cadre_id, number=used + 1, now=now)
     try:
         with transaction.atomic():
-            attempt = Attempt.objects.create(
-                exam=exam,
-                cadre_id=cadre_id,
-                number=used + 1,
-                started_at=now,
-                deadline=deadline,
-                max_score=sum((p for _, p, _ in drawn), Decimal(0)),
-            )
+            attempt.save(force_insert=True)
+            for item in items:
+                item.attempt = attempt
             # Kept on the attempt: the paper the start answers with needs no read-back.
-            attempt.drawn_items = AttemptItem.objects.bulk_create(  # type: ignore[attr-defined]
-                AttemptItem(attempt=attempt, question_id=qid, order=i + 1, points=p, option_order=keys)
-                for i, (qid, p, keys) in enumerate(drawn)
-            )
+            attempt.drawn_items = AttemptItem.objects.bulk_create(items)  # type: ignore[attr-defined]
     except IntegrityError:
         # A second tab started at the same moment: resume the attempt it created.
         return Attempt.objects.get(exam_id=exam.pk, cadre_id=cadre_id, number=used + 1)
     return attempt
+
+
+def draw_attempt(
+    *, snap: PaperSnapshot, exam: Exam, cadre_id: int, number: int, now: dt.datetime
+) -> tuple[Attempt, list[AttemptItem]]:
+    """A new attempt and its items drawn from the exam's snapshot, unsaved (the start saves them; so does
+    the fast lane's start, `attempts_lane`)."""
+    drawn = snapshot_draw(snap)
+    attempt = Attempt(
+        exam=exam,
+        cadre_id=cadre_id,
+        number=number,
+        started_at=now,
+        deadline=min(now + dt.timedelta(minutes=exam.duration_minutes), exam.ends_at),
+        max_score=sum((p for _, p, _ in drawn), Decimal(0)),
+    )
+    items = [
+        AttemptItem(attempt=attempt, question_id=qid, order=i + 1, points=p, option_order=keys)
+        for i, (qid, p, keys) in enumerate(drawn)
+    ]
+    return attempt, items
 
 
 def attempt_save_answer(
