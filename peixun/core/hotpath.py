@@ -101,5 +101,5 @@ class HotPath:
         finally:
             if response is not None:
                 response.close()
-            elif not streaming:
+            elif streaming is None:
                 signals.request_finished.send(sender=self.__class__)

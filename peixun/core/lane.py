@@ -17,6 +17,7 @@ headers of the same middleware. Only PostgreSQL with database sessions: elsewher
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import logging
@@ -29,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -113,6 +115,8 @@ class Lane:
             return
         try:
             response = await self._serve(scope, body, handler, params)
+        except SuspiciousOperation:
+            response = None  # a bad Host and the like: the normal path refuses and logs it
         except Exception:
             # Never an error of the lane's own making: the normal path decides.
             log.exception("fast lane failed; handing over")
@@ -371,6 +375,7 @@ async def _refresh_idle_session(conn: Any, request: HttpRequest, session: _Presa
 # --- Writing model rows on the lane ------------------------------------------------------------------
 
 
+@functools.cache
 def insert_sql(model: type[Any], rows: int, *, returning: str = "", on_conflict: str = "") -> tuple[str, list[Any]]:
     """An INSERT of `rows` rows of `model` (every concrete field but the id) as Django would write them,
     and the fields in column order (for `insert_params`)."""
@@ -393,3 +398,26 @@ def insert_params(instances: list[Any], fields: list[Any]) -> list[Any]:
     from django.db import connection
 
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances for f in fields]
+
+
+@functools.cache
+def insert_many_sql(model: type[Any]) -> tuple[str, list[Any]]:
+    """An INSERT of any number of rows of `model` with one statement text: a column array per field,
+    unnested. (A VALUES list grows with the rows, and the driver parses every new text again.)"""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    sql = (
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608 - names from the model
+        f"SELECT * FROM unnest({arrays})"
+    )
+    return sql, fields
+
+
+def insert_many_params(instances: list[Any], fields: list[Any]) -> list[list[Any]]:
+    """One list per field of `insert_many_sql`, the values prepared as a save would prepare them."""
+    from django.db import connection
+
+    return [[f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances] for f in fields]
