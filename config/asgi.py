@@ -8,6 +8,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
+from django.urls import get_resolver  # noqa: E402
+
+# Import every view, serializer and URL module now, while the worker starts, not during the first
+# requests it serves (a burst's first seconds otherwise wait on imports).
+get_resolver().url_patterns  # noqa: B018
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

@@ -395,8 +395,7 @@ def insert_sql(model: type[Any], rows: int, *, returning: str = "", on_conflict:
 
 def insert_params(instances: list[Any], fields: list[Any]) -> list[Any]:
     """The values of `instances` for `insert_sql`, prepared by each field as a save would prepare them."""
-    from django.db import connection
-
+    connection = _database()
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances for f in fields]
 
 
@@ -418,6 +417,13 @@ def insert_many_sql(model: type[Any]) -> tuple[str, list[Any]]:
 
 def insert_many_params(instances: list[Any], fields: list[Any]) -> list[list[Any]]:
     """One list per field of `insert_many_sql`, the values prepared as a save would prepare them."""
-    from django.db import connection
-
+    connection = _database()
     return [[f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances] for f in fields]
+
+
+def _database() -> Any:
+    """The default connection's wrapper itself: through the `connection` proxy every use of it (several
+    per prepared value) is a context-local lookup. Only its operations are used, never a query."""
+    from django.db import connections
+
+    return connections["default"]
