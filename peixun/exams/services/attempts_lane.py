@@ -18,7 +18,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from peixun.core.lane import LaneRequest, insert_params, insert_sql
+from peixun.core.lane import LaneRequest, insert_many_params, insert_many_sql, insert_params, insert_sql
 from peixun.exams.models import Attempt, AttemptItem, AttemptStatus, Exam
 from peixun.exams.selectors import attempt_paper_rows
 from peixun.exams.services.attempts import draw_attempt
@@ -116,11 +116,9 @@ async def exam_start_lane(
         attempt.pk = row[0]
         for item in items:
             item.attempt = attempt
-        # One statement text for every row, sent in one pipeline: a multi-row VALUES list would be a new
-        # text per paper length, parsed again by the driver each time.
-        sql, fields = insert_sql(AttemptItem, 1)
-        async with conn.cursor() as cursor:
-            await cursor.executemany(sql, [insert_params([item], fields) for item in items])
+        if items:
+            sql, fields = insert_many_sql(AttemptItem)
+            await conn.execute(sql, insert_many_params(items, fields))
     return _state(attempt, snap, [tuple(getattr(i, c) for c in ITEM_COLUMNS) for i in items])
 
 

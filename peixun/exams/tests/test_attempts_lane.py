@@ -1,0 +1,568 @@
+"""An exam's start and the exam page's state load on the fast lane (peixun.exams.services.attempts_lane)
+answer and store exactly as Django does, are served by the lane once the process holds the exam's
+snapshot, hand every other case over to Django untouched, and hold under a burst of starts.
+
+Every request goes through the real ASGI application (`config.asgi.application`) in process; "plain
+Django" is Django's ASGI handler alone (`django_asgi_app`). The lane reads and writes over its own
+connections, so the data is committed (transactional tests); it runs on PostgreSQL only, and on SQLite the
+same endpoints are Django's."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from django.core.cache import cache
+from django.db.models import signals
+from django.urls import reverse
+from django.utils import timezone
+
+from peixun.accounts.models import User
+from peixun.core.tests.asgi import (
+    LANE,
+    application,
+    comparable,
+    csrf_pair,
+    django_asgi_app,
+    django_requests,
+    login_session,
+    on_postgresql,
+    request,
+    run,
+)
+from peixun.exams.models import (
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Exam,
+    MistakeEntry,
+    Paper,
+    PaperMode,
+    PaperRule,
+    Question,
+    QuestionStatus,
+    SubmitReason,
+)
+from peixun.exams.services import attempt_save_answer, attempt_start, attempt_submit
+from peixun.exams.services.attempts import ERR_NO_ATTEMPTS_LEFT, ERR_NOT_OPEN
+from peixun.exams.snapshot import TOKEN_TTL_SECONDS, VERSION_KEY, bank_changed, snapshot_for
+from peixun.exams.tests.factories import QuestionFactory, fixed_paper, one_of_each, open_exam
+from peixun.org.tests.factories import cadre_user
+from peixun.training.tests.factories import ClassFactory, EnrolmentFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+on_the_lane = pytest.mark.skipif(not LANE.enabled, reason="the fast lane runs on PostgreSQL only")
+
+ATTEMPT_FIELDS = (
+    "exam_id",
+    "cadre_id",
+    "number",
+    "status",
+    "started_at",
+    "deadline",
+    "submitted_at",
+    "submit_reason",
+    "score",
+    "max_score",
+    "graded",
+    "passed",
+)
+ITEM_FIELDS = ("question_id", "order", "points", "option_order", "answer", "seq", "saved_at", "score", "correct")
+PAPER_SIZE = 5  # one question of each type
+
+
+@dataclass
+class World:
+    now: dt.datetime  # before every request of the test: what a request stamps is later
+    exam: Exam  # a fixed paper, no shuffling: the lane's paper and Django's are the same
+    examinee: User
+    other: User  # another examinee of the same county
+
+
+@pytest.fixture
+def world(office, tree, trainee_a1) -> World:
+    bank_changed()  # no snapshot left in this process by an earlier test
+    now = timezone.now()
+    paper = fixed_paper(list(one_of_each(office).values()), shuffle_questions=False, shuffle_options=False)
+    exam = open_exam(paper, units=[tree.city_a], starts_at=now - dt.timedelta(hours=2))
+    return World(now, exam, trainee_a1, cadre_user(unit=tree.county_a1))
+
+
+@pytest.fixture
+def shuffled(office, tree) -> Exam:
+    """A random paper, questions and options shuffled: five of twelve single-choice questions."""
+    for _ in range(12):
+        QuestionFactory(office=office)
+    paper = Paper.objects.create(title="随机组卷", mode=PaperMode.RANDOM)
+    PaperRule.objects.create(paper=paper, qtype="single", count=PAPER_SIZE, points=Decimal(4))
+    return open_exam(paper, units=[tree.city_a])
+
+
+def warm(exam: Exam) -> None:
+    """This process holds the exam's snapshot, as after anyone's start through Django."""
+    snapshot_for(exam.pk, exam.created_at)
+
+
+def start_path(exam: Exam) -> str:
+    return f"/api/exams/exams/{exam.pk}/start/"
+
+
+def state_path(attempt_id: int) -> str:
+    return f"/api/exams/attempts/{attempt_id}/"
+
+
+def call(app: Any, method: str, path: str, user: User, **kwargs: Any) -> tuple[httpx.Response, int]:
+    """The answer of `app` to `user`'s request (a start posts `{}` unless told), and how many requests
+    Django itself handled for it."""
+    if method == "POST":
+        kwargs.setdefault("json", {})
+        kwargs.setdefault("csrf", csrf_pair())
+    session = kwargs.pop("session", None) or login_session(user)
+    with django_requests() as served:
+        response = run(lambda: request(app, method, path, session=session, **kwargs))
+    return response, served.by_django
+
+
+def answer(response: httpx.Response) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+    """Status, JSON and headers, with what differs from one start to the next checked and taken out: the
+    attempt's id, its deadline (stored), the server's clock, and the body's length."""
+    status, content, headers = comparable(response)
+    body = json.loads(content)
+    if "attempt_id" in body:
+        attempt = Attempt.objects.get(pk=body.pop("attempt_id"))
+        assert body.pop("deadline") == attempt.deadline.isoformat()
+        assert body.pop("result_url") == reverse("exams:attempt_result", args=[attempt.pk])
+        assert abs(dt.datetime.fromisoformat(body.pop("now")) - timezone.now()) < dt.timedelta(minutes=1)
+    assert int(response.headers["content-length"]) == len(content)
+    return status, body, [(name, value) for name, value in headers if name != "content-length"]
+
+
+def stored(since: dt.datetime) -> list[dict[str, Any]]:
+    """Every attempt with its items. A request's own stamps (later than `since`) become the duration it
+    gave; arranged ones stay as they are."""
+    out = []
+    for row in Attempt.objects.order_by("cadre_id", "number").values("id", *ATTEMPT_FIELDS):
+        if row["started_at"] >= since:
+            row["deadline"] -= row["started_at"]
+            row["started_at"] = "by the request"
+        if row["submitted_at"] is not None and row["submitted_at"] >= since:
+            row["submitted_at"] = "by the request"
+        items = AttemptItem.objects.filter(attempt_id=row.pop("id")).order_by("order")
+        # SQL NULL, not JSON null (which reads back as None too): "no answer saved yet".
+        unanswered = items.filter(answer__isnull=True).count()
+        out.append({**row, "items": list(items.values(*ITEM_FIELDS)), "unanswered": unanswered})
+    return out
+
+
+def forget_attempts() -> None:
+    MistakeEntry.objects.all().delete()
+    Attempt.objects.all().delete()
+
+
+# --- 1. The lane's answers are Django's answers --------------------------------------------------------
+
+
+def _first_start(w: World) -> Callable[[], None]:
+    return lambda: None
+
+
+def _resume(w: World) -> Callable[[], None]:
+    """An attempt started ten minutes ago (another tab, a reload): the start answers with it."""
+
+    def prepare() -> None:
+        attempt_start(actor=w.examinee, exam=w.exam, now=w.now - dt.timedelta(minutes=10))
+
+    return prepare
+
+
+def _second_attempt(w: World) -> Callable[[], None]:
+    Exam.objects.filter(pk=w.exam.pk).update(attempts_allowed=2)
+    bank_changed()
+
+    def prepare() -> None:
+        attempt = attempt_start(actor=w.examinee, exam=w.exam, now=w.now - dt.timedelta(minutes=20))
+        attempt_submit(actor=w.examinee, attempt_id=attempt.pk, now=w.now - dt.timedelta(minutes=10))
+
+    return prepare
+
+
+def _audience_by_name(w: World) -> Callable[[], None]:
+    w.exam.audience_units.set([])
+    w.exam.audience_cadres.set([w.examinee.cadre])
+    bank_changed()
+    return lambda: None
+
+
+STARTS: dict[str, tuple[Callable[[World], Callable[[], None]], int]] = {
+    # scenario: (arrangement, the number of the attempt answered with)
+    "first start": (_first_start, 1),
+    "resume of an attempt in progress": (_resume, 1),
+    "second attempt after a submitted one": (_second_attempt, 2),
+    "audience by name": (_audience_by_name, 1),
+}
+
+
+@on_the_lane
+@pytest.mark.parametrize("scenario", STARTS)
+def test_a_start_on_the_lane_answers_and_stores_exactly_as_django(world, scenario):
+    arrange, number = STARTS[scenario]
+    prepare = arrange(world)
+    warm(world.exam)
+    outcomes = []
+    for app in (application, django_asgi_app):
+        forget_attempts()
+        prepare()
+        response, by_django = call(app, "POST", start_path(world.exam), world.examinee)
+        outcomes.append((answer(response), stored(world.now), by_django))
+    (lane, lane_rows, lane_by_django), (plain, plain_rows, plain_by_django) = outcomes
+    assert (lane_by_django, plain_by_django) == (0, 1)  # the first on the lane, the second Django's
+    assert lane == plain
+    assert lane_rows == plain_rows
+    row = lane_rows[-1]
+    assert (row["number"], row["status"]) == (number, AttemptStatus.IN_PROGRESS) and len(lane_rows) == number
+    if scenario != "resume of an attempt in progress":
+        assert row["started_at"] == "by the request"
+        assert row["deadline"] == dt.timedelta(minutes=world.exam.duration_minutes)
+    assert row["max_score"] == Decimal(50) and row["submitted_at"] is None and row["score"] is None
+    entries = dict(world.exam.paper.entries.values_list("question_id", "points"))
+    assert {i["question_id"]: i["points"] for i in row["items"]} == entries
+    assert [i["order"] for i in row["items"]] == [1, 2, 3, 4, 5]
+    assert {(i["answer"], i["seq"], i["saved_at"]) for i in row["items"]} == {(None, 0, None)}
+    assert row["unanswered"] == PAPER_SIZE
+    # Options in the bank's order (no shuffling), exactly as the answer shows them.
+    status, body, headers = lane
+    assert status == 200 and body["status"] == AttemptStatus.IN_PROGRESS
+    assert [q["question_id"] for q in body["questions"]] == [i["question_id"] for i in row["items"]]
+    assert [[o["key"] for o in q["options"]] for q in body["questions"]] == [i["option_order"] for i in row["items"]]
+    assert all("key" not in q and "score" not in q for q in body["questions"])
+    headers_by_name = dict(headers)
+    assert headers_by_name["allow"] == "POST, OPTIONS" and headers_by_name["content-type"] == "application/json"
+    assert headers_by_name["vary"] == "Accept, Accept-Language, Cookie"
+
+
+def test_nothing_listens_to_saves_of_attempts_that_the_lanes_plain_inserts_would_skip():
+    # The lane writes attempts and items with INSERT statements of its own (as bulk_create does for the
+    # items on the normal path): a receiver of these signals would run for Django's start only.
+    for signal in (signals.pre_save, signals.post_save):
+        assert not signal.has_listeners(Attempt) and not signal.has_listeners(AttemptItem)
+
+
+@on_the_lane
+def test_an_attempts_state_with_saved_answers_on_the_lane_is_exactly_djangos(world):
+    attempt = attempt_start(actor=world.examinee, exam=world.exam)
+    saves = {
+        "single": "C",
+        "multiple": ["A", "C"],
+        "fill_blank": ["本级人大及其常委会", "3"],
+        "short_answer": "惩前毖后",
+    }
+    items = {i.question.qtype: i for i in attempt.items.select_related("question")}
+    for seq, (qtype, value) in enumerate(saves.items(), start=1):
+        attempt_save_answer(
+            actor=world.examinee, attempt_id=attempt.pk, question_id=items[qtype].question_id, answer=value, seq=seq
+        )
+    before = stored(world.now)
+    lane, lane_by_django = call(application, "GET", state_path(attempt.pk), world.examinee)
+    plain, plain_by_django = call(django_asgi_app, "GET", state_path(attempt.pk), world.examinee)
+    assert (lane_by_django, plain_by_django) == (0, 1)
+    assert answer(lane) == answer(plain)
+    assert lane.json()["attempt_id"] == attempt.pk and lane.json()["deadline"] == plain.json()["deadline"]
+    rows = {q["qtype"]: q for q in lane.json()["questions"]}
+    assert {qtype: rows[qtype]["answer"] for qtype in saves} == saves
+    assert rows["fill_blank"]["blank_values"] == saves["fill_blank"] and rows["multiple"]["seq"] == 2
+    assert rows["true_false"]["answer"] is None and rows["true_false"]["seq"] == 0
+    assert dict(comparable(lane)[2])["allow"] == "GET, HEAD, OPTIONS"
+    assert stored(world.now) == before  # a read writes nothing
+
+
+# --- 2. The lane serves once the process holds the exam's snapshot -----------------------------------
+
+
+@on_the_lane
+def test_the_first_start_builds_the_snapshot_through_django_and_the_lane_serves_the_next(world):
+    first, first_by_django = call(application, "POST", start_path(world.exam), world.other)
+    then, then_by_django = call(application, "POST", start_path(world.exam), world.examinee)
+    state, state_by_django = call(application, "GET", state_path(then.json()["attempt_id"]), world.examinee)
+    assert (first.status_code, then.status_code, state.status_code) == (200, 200, 200)
+    assert (first_by_django, then_by_django, state_by_django) == (1, 0, 0)
+    assert state.json()["questions"] == then.json()["questions"]
+    assert Attempt.objects.filter(cadre=world.examinee.cadre).get().items.count() == PAPER_SIZE
+
+
+@on_the_lane
+def test_a_second_start_resumes_the_same_attempt_with_the_same_questions(shuffled, trainee_a1):
+    warm(shuffled)
+    first, first_by_django = call(application, "POST", start_path(shuffled), trainee_a1)
+    again, again_by_django = call(application, "POST", start_path(shuffled), trainee_a1)
+    assert (first_by_django, again_by_django) == (0, 0)
+    assert again.json()["attempt_id"] == first.json()["attempt_id"]
+    assert again.json()["questions"] == first.json()["questions"] and len(first.json()["questions"]) == PAPER_SIZE
+    attempt = Attempt.objects.get()
+    stored_order = list(attempt.items.order_by("order").values_list("question_id", "option_order"))
+    assert [(q["question_id"], [o["key"] for o in q["options"]]) for q in first.json()["questions"]] == stored_order
+
+
+# --- 3. Everything else is handed over to Django, which answers it ----------------------------------
+
+
+@dataclass
+class Case:
+    user: User
+    method: str
+    path: Callable[[], str]  # made after `prepare`, which may create the attempt it names
+    prepare: Callable[[], None]
+    status: int
+    json: Any = None
+
+
+def _not_in_audience(w: World, tree: Any) -> Case:
+    outsider = cadre_user(unit=tree.county_b1)
+    return Case(outsider, "POST", lambda: start_path(w.exam), lambda: None, 404, {})
+
+
+def _class_audience_only(w: World, tree: Any) -> Case:
+    cls = ClassFactory()
+    trainee = cadre_user(unit=tree.county_b1)
+    EnrolmentFactory(training_class=cls, cadre=trainee.cadre)
+    w.exam.audience_classes.set([cls])
+    bank_changed()  # the audience changed after the snapshot was built
+    warm(w.exam)
+    return Case(trainee, "POST", lambda: start_path(w.exam), lambda: None, 200, {})
+
+
+def _window_closed(w: World, tree: Any) -> Case:
+    w.exam.starts_at, w.exam.ends_at = w.now + dt.timedelta(hours=1), w.now + dt.timedelta(hours=2)
+    w.exam.save()
+    bank_changed()
+    warm(w.exam)
+    return Case(w.examinee, "POST", lambda: start_path(w.exam), lambda: None, 400, {})
+
+
+def _attempts_used_up(w: World, tree: Any) -> Case:
+    def prepare() -> None:
+        attempt = attempt_start(actor=w.examinee, exam=w.exam, now=w.now - dt.timedelta(minutes=20))
+        attempt_submit(actor=w.examinee, attempt_id=attempt.pk, now=w.now - dt.timedelta(minutes=10))
+
+    return Case(w.examinee, "POST", lambda: start_path(w.exam), prepare, 400, {})
+
+
+def _deadline_passed(attempts_allowed: int) -> Callable[[World, Any], Case]:
+    def case(w: World, tree: Any) -> Case:
+        Exam.objects.filter(pk=w.exam.pk).update(attempts_allowed=attempts_allowed)
+        bank_changed()
+        warm(w.exam)
+
+        def prepare() -> None:  # started 90 minutes ago for 60: still in progress, its deadline passed
+            attempt_start(actor=w.examinee, exam=w.exam, now=w.now - dt.timedelta(minutes=90))
+
+        return Case(w.examinee, "POST", lambda: start_path(w.exam), prepare, 200 if attempts_allowed > 1 else 400, {})
+
+    return case
+
+
+def _body_not_empty(w: World, tree: Any) -> Case:
+    return Case(w.examinee, "POST", lambda: start_path(w.exam), lambda: None, 200, {"exam": w.exam.pk})
+
+
+def _someone_elses_attempt(w: World, tree: Any) -> Case:
+    def prepare() -> None:
+        attempt_start(actor=w.other, exam=w.exam)
+
+    return Case(w.examinee, "GET", lambda: state_path(Attempt.objects.get().pk), prepare, 404)
+
+
+def _submitted_attempt(w: World, tree: Any) -> Case:
+    def prepare() -> None:
+        attempt = attempt_start(actor=w.examinee, exam=w.exam, now=w.now - dt.timedelta(minutes=20))
+        attempt_submit(actor=w.examinee, attempt_id=attempt.pk, now=w.now - dt.timedelta(minutes=10))
+
+    return Case(w.examinee, "GET", lambda: state_path(Attempt.objects.get().pk), prepare, 200)
+
+
+def _state_past_deadline(w: World, tree: Any) -> Case:
+    def prepare() -> None:
+        attempt_start(actor=w.examinee, exam=w.exam, now=w.now - dt.timedelta(minutes=90))
+
+    return Case(w.examinee, "GET", lambda: state_path(Attempt.objects.get().pk), prepare, 200)
+
+
+def _ids_out_of_range(method: str) -> Callable[[World, Any], Case]:
+    huge = "9" * 20  # beyond bigint: neither the lane's query nor Django's may fail on it
+
+    def case(w: World, tree: Any) -> Case:
+        path = f"/api/exams/exams/{huge}/start/" if method == "POST" else f"/api/exams/attempts/{huge}/"
+        return Case(w.examinee, method, lambda: path, lambda: None, 404, {} if method == "POST" else None)
+
+    return case
+
+
+HANDED_OVER: dict[str, Callable[[World, Any], Case]] = {
+    "exam not in the examinee's audience": _not_in_audience,
+    "in the audience through a class only": _class_audience_only,
+    "window closed": _window_closed,
+    "attempts used up": _attempts_used_up,
+    "deadline passed, no attempt left": _deadline_passed(1),
+    "deadline passed, a second attempt allowed": _deadline_passed(2),
+    "a body that is not empty": _body_not_empty,
+    "someone else's attempt": _someone_elses_attempt,
+    "a submitted attempt's state": _submitted_attempt,
+    "an attempt's state past its deadline": _state_past_deadline,
+    "an exam id out of range": _ids_out_of_range("POST"),
+    "an attempt id out of range": _ids_out_of_range("GET"),
+}
+
+
+@on_the_lane
+@pytest.mark.parametrize("scenario", HANDED_OVER)
+def test_the_lane_hands_over_what_is_not_plain_and_django_answers_it(world, tree, scenario, caplog):
+    case = HANDED_OVER[scenario](world, tree)
+    warm(world.exam)
+    outcomes = []
+    for app in (application, django_asgi_app):
+        forget_attempts()
+        case.prepare()
+        response, by_django = call(app, case.method, case.path(), case.user, json=case.json)
+        outcomes.append((answer(response), stored(world.now), by_django))
+    (lane, lane_rows, lane_by_django), (plain, plain_rows, _) = outcomes
+    assert lane_by_django == 1  # handed over: Django answered
+    assert not lane_failures(caplog)  # by the handler's choice, not by a failure of the lane
+    assert lane == plain and lane[0] == case.status
+    assert lane_rows == plain_rows
+
+
+@on_the_lane
+def test_the_handed_over_refusals_carry_djangos_messages(world, tree):
+    closed = _window_closed(world, tree)
+    response, _ = call(application, "POST", closed.path(), closed.user)
+    assert response.status_code == 400 and response.json()["error"]["fields"] == {"exam": [ERR_NOT_OPEN]}
+    assert not Attempt.objects.exists()
+    world.exam.starts_at, world.exam.ends_at = world.now - dt.timedelta(hours=2), world.now + dt.timedelta(hours=2)
+    world.exam.save()
+    bank_changed()
+    late = _deadline_passed(1)(world, tree)
+    late.prepare()
+    response, _ = call(application, "POST", late.path(), late.user)
+    assert response.status_code == 400 and response.json()["error"]["fields"] == {"exam": [ERR_NO_ATTEMPTS_LEFT]}
+    handed_in = Attempt.objects.get()  # Django handed the late attempt in at its deadline, and drew no other
+    assert (handed_in.status, handed_in.submit_reason) == (AttemptStatus.SUBMITTED, SubmitReason.DEADLINE)
+    assert handed_in.submitted_at == handed_in.deadline and handed_in.items.count() == PAPER_SIZE
+
+
+@on_the_lane
+def test_an_attempt_holding_a_question_retired_since_the_draw_is_handed_over(shuffled, trainee_a1):
+    warm(shuffled)
+    started, _ = call(application, "POST", start_path(shuffled), trainee_a1)
+    drawn = started.json()["questions"][0]["question_id"]
+    Question.objects.filter(pk=drawn).update(status=QuestionStatus.RETIRED)
+    bank_changed()
+    warm(shuffled)  # the new snapshot's pool no longer holds it
+    before = stored(timezone.now())
+    resumed, resumed_by_django = call(application, "POST", start_path(shuffled), trainee_a1)
+    state, state_by_django = call(application, "GET", state_path(started.json()["attempt_id"]), trainee_a1)
+    assert (resumed_by_django, state_by_django) == (1, 1)
+    assert resumed.json()["questions"] == state.json()["questions"] == started.json()["questions"]
+    assert stored(timezone.now()) == before
+
+
+# --- 4. Racing starts ---------------------------------------------------------------------------------
+
+
+def lane_failures(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "peixun.core.lane"]
+
+
+def burst(path: str, asks: list[tuple[str, tuple[str, str]]]) -> tuple[list[httpx.Response], int]:
+    async def all_at_once() -> list[httpx.Response]:
+        return await asyncio.gather(*(request(application, "POST", path, session=s, csrf=c, json={}) for s, c in asks))
+
+    with django_requests() as served:
+        answers = run(all_at_once)
+    return answers, served.by_django
+
+
+@on_the_lane
+def test_twenty_racing_starts_by_one_examinee_make_exactly_one_attempt(shuffled, trainee_a1, caplog):
+    warm(shuffled)
+    session = login_session(trainee_a1)
+    answers, by_django = burst(start_path(shuffled), [(session, csrf_pair()) for _ in range(20)])
+    assert [a.status_code for a in answers] == [200] * 20
+    attempt = Attempt.objects.get()
+    assert {a.json()["attempt_id"] for a in answers} == {attempt.pk}
+    assert all(a.json()["questions"] == answers[0].json()["questions"] for a in answers)
+    assert attempt.items.count() == PAPER_SIZE and by_django < 20  # the lane started it; racers may be Django's
+    assert not lane_failures(caplog)
+
+
+@on_the_lane
+def test_a_hundred_examinees_starting_at_once_get_one_full_attempt_each(shuffled, tree, caplog):
+    warm(shuffled)
+    examinees = [cadre_user(unit=tree.county_a1) for _ in range(100)]
+    answers, by_django = burst(start_path(shuffled), [(login_session(u), csrf_pair()) for u in examinees])
+    assert [a.status_code for a in answers] == [200] * 100
+    assert by_django == 0 and not lane_failures(caplog)
+    assert sorted(Attempt.objects.values_list("cadre_id", flat=True)) == sorted(u.cadre_id for u in examinees)
+    assert {a.json()["attempt_id"] for a in answers} == set(Attempt.objects.values_list("pk", flat=True))
+    counts = {a.pk: a.items.count() for a in Attempt.objects.all()}
+    assert set(counts.values()) == {PAPER_SIZE}
+    assert AttemptItem.objects.values("attempt_id", "question_id").distinct().count() == 100 * PAPER_SIZE
+    assert set(Attempt.objects.values_list("number", "status", "max_score")) == {(1, "in_progress", Decimal(20))}
+
+
+# --- 5. A change to the bank ---------------------------------------------------------------------------
+
+
+@on_the_lane
+def test_after_a_bank_change_the_lane_hands_over_until_django_has_rebuilt_the_snapshot(world, tree):
+    warm(world.exam)
+    started, by_django = call(application, "POST", start_path(world.exam), world.examinee)
+    assert by_django == 0
+    path = state_path(started.json()["attempt_id"])
+
+    bank_changed()
+    assert [call(application, "GET", path, world.examinee)[1] for _ in range(2)] == [1, 0]
+    assert call(application, "POST", start_path(world.exam), world.other)[1] == 0
+
+    bank_changed()
+    third = cadre_user(unit=tree.county_a2)
+    assert [call(application, "POST", start_path(world.exam), u)[1] for u in (third, world.examinee)] == [1, 0]
+    assert Attempt.objects.count() == 3 and AttemptItem.objects.count() == 3 * PAPER_SIZE
+
+
+@on_the_lane
+def test_a_bank_change_made_by_another_worker_reaches_this_workers_lane_within_a_second(world):
+    warm(world.exam)
+    started, by_django = call(application, "POST", start_path(world.exam), world.examinee)
+    assert by_django == 0
+    # What bank_changed() in another process leaves behind: a new token in the shared cache, while this
+    # process still holds its snapshot.
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    time.sleep(TOKEN_TTL_SECONDS + 0.1)
+    path = state_path(started.json()["attempt_id"])
+    assert [call(application, "GET", path, world.examinee)[1] for _ in range(2)] == [1, 0]
+
+
+# --- Without PostgreSQL ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(on_postgresql(), reason="the lane's absence is what SQLite shows")
+def test_without_postgresql_the_same_endpoints_work_through_django(world):
+    assert not LANE.enabled
+    outcomes = []
+    for app in (application, django_asgi_app):
+        forget_attempts()
+        started, start_by_django = call(app, "POST", start_path(world.exam), world.examinee)
+        state, state_by_django = call(app, "GET", state_path(started.json()["attempt_id"]), world.examinee)
+        assert (start_by_django, state_by_django) == (1, 1)
+        outcomes.append((answer(started), answer(state), stored(world.now)))
+    assert outcomes[0] == outcomes[1]
+    (status, body, _), (state_status, state, _), [row] = outcomes[0]
+    assert (status, state_status) == (200, 200) and body == state and len(row["items"]) == PAPER_SIZE
