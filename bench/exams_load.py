@@ -8,7 +8,9 @@ submitted exactly once. Uses a throwaway PostgreSQL database (peixun_bench_exams
 on 127.0.0.1:5432, otherwise a temporary SQLite file (with a note, and 600 examinees by default).
 
 The server runs like the stack runs it: BENCH_WORKERS uvicorn workers (default 2), each with a pool of
-BENCH_DB_POOL PostgreSQL connections (PEIXUN_DB_POOL, default 8, as peixun.core.stack sets it).
+BENCH_DB_POOL PostgreSQL connections (PEIXUN_DB_POOL, default 8, as peixun.core.stack sets it), the fast
+lane (peixun.core.lane) serving starts and state loads, and the hot path (peixun.core.hotpath) serving
+saves and submits. The load generator runs on the same 2 cores as the server.
 
 Reference: Moodle 4.5's published load test found 3,000 synchronized quiz starts the stress point of a
 16-vCPU setup. Run: .venv/bin/python bench/exams_load.py
@@ -373,7 +375,8 @@ def report(exam: Exam, r: dict) -> None:
 
     db = "PostgreSQL" if ON_PG else "SQLite (PostgreSQL not reachable: fallback, not the reference setup)"
     print(
-        f"# database: {db}; uvicorn workers: {WORKERS} (PostgreSQL pool {DB_POOL} each); cores: {os.cpu_count()}; "
+        f"# database: {db}; uvicorn workers: {WORKERS} (PostgreSQL pool {DB_POOL} each, fast lane and hot path "
+        f"on); cores: {os.cpu_count()}, shared with the load generator; "
         f"examinees: {N}; load average at the start: {LOAD_AT_START:.1f}, at the end: {os.getloadavg()[0]:.1f}"
     )
     log = (Path(str(TMP)) / "uvicorn.log").read_text(errors="replace")
