@@ -85,3 +85,10 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     training_class = factory.SubFactory(ClassFactory)
     status = EnrolmentStatus.ENROLLED
     channel = EnrolmentChannel.ORG_ADMIN
+
+
+def enrol(cls, unit, n):
+    """n new cadres of `unit` enrolled in `cls`."""
+    from peixun.org.tests.factories import cadre_user
+
+    return [EnrolmentFactory(training_class=cls, cadre=cadre_user(unit=unit).cadre) for _ in range(n)]

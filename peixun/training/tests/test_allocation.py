@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from peixun.org.tests.factories import CadreFactory, cadre_user
+from peixun.org.tests.factories import CadreFactory
 from peixun.training import services_allocation as sa
 from peixun.training.allocation import UNSEATED, GroupSpec, VenueSpec, cost_matrix, greedy, solve
 from peixun.training.models import Enrolment, Notification
-from peixun.training.tests.factories import ClassFactory, EnrolmentFactory, LectureFactory, VenueFactory
+from peixun.training.tests.factories import ClassFactory, EnrolmentFactory, LectureFactory, enrol
 
 
 @st.composite
@@ -80,23 +80,6 @@ def test_overflow_prefers_the_same_city():
     venues = [VenueSpec(1, 1, 0, 36.0, 117.0), VenueSpec(2, 5, 0, 36.5, 117.5), VenueSpec(3, 5, 1, 36.01, 117.01)]
     solution = solve([GroupSpec("g", 3, 1, 0, 36.0, 117.0)], venues)
     assert solution.flows["g"] == [(1, 1), (2, 2)]
-
-
-@pytest.fixture
-def world(tree, org_admin):
-    cls = ClassFactory()
-    LectureFactory(training_class=cls)
-    venues = {
-        "a1": VenueFactory(unit=tree.county_a1, seats=4, allowed_occupancy=50, latitude=36.1, longitude=117.1),
-        "a2": VenueFactory(unit=tree.county_a2, seats=10, latitude=36.3, longitude=117.3),
-        "a": VenueFactory(unit=tree.city_a, seats=3, latitude=36.2, longitude=117.2),
-        "b1": VenueFactory(unit=tree.county_b1, seats=20, latitude=36.15, longitude=117.15),
-    }
-    return cls, venues
-
-
-def enrol(cls, unit, n):
-    return [EnrolmentFactory(training_class=cls, cadre=cadre_user(unit=unit).cadre) for _ in range(n)]
 
 
 def test_homes_first_overflow_in_the_same_city_and_host_city_for_no_intranet(world, tree, org_admin):

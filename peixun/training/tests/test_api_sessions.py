@@ -35,6 +35,7 @@ from peixun.training.tests.factories import (
     LectureFactory,
     PlanFactory,
     VenueFactory,
+    enrol,
 )
 
 JSON = "application/json"
@@ -61,23 +62,6 @@ def attend(lecture, enrolment, status="present", hours="2.0"):
 
 
 # --- Allocation -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def world(tree, org_admin):
-    cls = ClassFactory()
-    LectureFactory(training_class=cls)
-    venues = {
-        "a1": VenueFactory(unit=tree.county_a1, seats=4, allowed_occupancy=50, latitude=36.1, longitude=117.1),
-        "a2": VenueFactory(unit=tree.county_a2, seats=10, latitude=36.3, longitude=117.3),
-        "a": VenueFactory(unit=tree.city_a, seats=3, latitude=36.2, longitude=117.2),
-        "b1": VenueFactory(unit=tree.county_b1, seats=20, latitude=36.15, longitude=117.15),
-    }
-    return cls, venues
-
-
-def enrol(cls, unit, n):
-    return [EnrolmentFactory(training_class=cls, cadre=cadre_user(unit=unit).cadre) for _ in range(n)]
 
 
 def test_running_the_allocation_returns_occupancy_per_venue_and_the_unseated_with_reasons(
