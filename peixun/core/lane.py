@@ -39,9 +39,10 @@ from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 from rest_framework.renderers import JSONRenderer
 
-from peixun.accounts.middleware import BACKGROUND_HEADER, LAST_ACTIVITY_KEY
+from peixun.accounts.middleware import BACKGROUND_HEADER, LAST_ACTIVITY_KEY, client_ip
 from peixun.accounts.models import User
 from peixun.accounts.services import password_is_expired
+from peixun.audit.context import current_ip
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +82,6 @@ class _Presaved(SessionStore):
 
     def save(self, must_create: bool = False) -> None:
         return None
-
-
-def _csrf_exempt_free_view(request: HttpRequest) -> HttpResponse:  # the CSRF check's stand-in callback
-    raise AssertionError("never called")
 
 
 class Lane:
@@ -144,7 +141,7 @@ class Lane:
             if hasattr(mw, "process_request") and mw.process_request(request) is not None:
                 return None
         csrf = next(mw for mw in middleware if isinstance(mw, CsrfViewMiddleware))
-        if csrf.process_view(request, _csrf_exempt_free_view, (), {}) is not None:
+        if csrf.process_view(request, _never, (), {}) is not None:
             return None
         try:
             # Decoded as DRF's JSONParser decodes (UTF-8, a BOM is an error), not by json's guess.
@@ -162,7 +159,12 @@ class Lane:
             user = await _session_user(conn, session)
             if user is None:
                 return None
-            payload = await handler(LaneRequest(request=request, body=data, params=params, user=user, conn=conn))
+            # The audit context PasswordExpiryMiddleware sets, for a handler that records an event.
+            ip = current_ip.set(client_ip(request))
+            try:
+                payload = await handler(LaneRequest(request=request, body=data, params=params, user=user, conn=conn))
+            finally:
+                current_ip.reset(ip)
             if payload is None:
                 return None
             request.session = session  # type: ignore[attr-defined]
@@ -178,12 +180,12 @@ class Lane:
         return response
 
     def _middleware_instances(self) -> list[Any]:
-        """The project's built-in middleware (those with process_request/process_response hooks), in order.
-        The project's own middleware are call-style: their checks are made by the lane itself."""
+        """Django's middleware in MIDDLEWARE order (their process_request/process_response hooks); the
+        project's own, in EMULATED, are call-style and the lane makes their checks itself."""
         if self._middleware is None:
             instances = []
             for path in settings.MIDDLEWARE:
-                if path.startswith("peixun."):
+                if path in EMULATED:
                     continue
                 instances.append(import_string(path)(_never))
             self._middleware = instances
@@ -222,17 +224,26 @@ async def _send(response: HttpResponse, send: Send) -> None:
     await send({"type": "http.response.body", "body": response.content})
 
 
+# The project's middleware whose checks the lane makes itself (password expiry with the audit context,
+# the idle timeout). Any other middleware of ours turns the lane off rather than be skipped unnoticed.
+EMULATED = frozenset(
+    {"peixun.accounts.middleware.PasswordExpiryMiddleware", "peixun.accounts.middleware.IdleTimeoutMiddleware"}
+)
+
+
 def lane_supported() -> bool:
-    """PostgreSQL and database sessions, with the project's password-checking backend; else the lane is off."""
+    """PostgreSQL, database sessions, and no middleware of ours the lane does not know; else it is off."""
     return (
         settings.PEIXUN_LANE_POOL > 0
         and settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
         and settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+        and not any(p.startswith("peixun.") and p not in EMULATED for p in settings.MIDDLEWARE)
     )
 
 
 def _never(request: HttpRequest) -> HttpResponse:
-    raise AssertionError("the lane calls middleware hooks only")
+    """The lane calls middleware hooks and the CSRF check only: nothing ever calls on to a view."""
+    raise AssertionError("never called")
 
 
 def _conninfo() -> dict[str, Any]:

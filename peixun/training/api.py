@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from peixun.training import api_admin, api_sessions, selectors
 from peixun.training.models import Enrolment, Lecture, TrainingClass, Venue
-from peixun.training.services_checkin import checkin_scan
+from peixun.training.services_checkin import TOKEN_MAX_LENGTH, checkin_scan
 
 
 class TrainingClassSerializer(serializers.ModelSerializer):
@@ -112,7 +112,7 @@ class VenueSerializer(serializers.ModelSerializer):
 
 class CheckInSerializer(serializers.Serializer):
     venue = serializers.IntegerField()
-    token = serializers.CharField(max_length=100)
+    token = serializers.CharField(max_length=TOKEN_MAX_LENGTH)
 
 
 class TrainingClassViewSet(viewsets.ReadOnlyModelViewSet):

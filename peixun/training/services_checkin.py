@@ -40,6 +40,7 @@ from peixun.training.permissions import is_org_admin, operates_venue
 from peixun.training.selectors import lectures_visible
 
 TOKEN_PERIOD = 30  # seconds a projected QR code stays fresh
+TOKEN_MAX_LENGTH = 100  # what the API accepts as a token (far above a real one)
 # A code is still accepted this long after the screen replaced it: the phone scanned it while it was shown,
 # then the request waited (a slow phone, a crowded venue network, a queue at the server during a burst).
 TOKEN_GRACE = dt.timedelta(seconds=60)

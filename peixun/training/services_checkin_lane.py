@@ -14,11 +14,12 @@ from django.db import connection
 from django.utils import timezone
 
 from peixun.accounts.models import User
-from peixun.core.lane import LaneRequest
+from peixun.core.lane import LaneRequest, insert_params, insert_sql
 from peixun.training.models import CheckIn, Lecture
 from peixun.training.services_checkin import (
     MSG_DONE,
     SCAN_UPDATE_FIELDS,
+    TOKEN_MAX_LENGTH,
     scan_lecture,
     scan_outcome,
     scan_params,
@@ -26,26 +27,14 @@ from peixun.training.services_checkin import (
     token_slot,
 )
 
-# DRF's CharField limit on the API's token (CheckInSerializer).
-TOKEN_MAX = 100
-
 
 @functools.cache
-def _upsert_sql() -> tuple[str, tuple[str, ...]]:
-    """The statement `checkin_scan`'s bulk_create(update_conflicts=True) issues, and its columns."""
+def _on_conflict() -> str:
+    """What `checkin_scan`'s bulk_create(update_conflicts=True) does on an existing row."""
     q = connection.ops.quote_name
-    fields = [f for f in CheckIn._meta.concrete_fields if not f.primary_key]
-    columns = tuple(str(f.column) for f in fields)
-    updates = ", ".join(
-        f"{q(str(CheckIn._meta.get_field(name).column))} = EXCLUDED.{q(str(CheckIn._meta.get_field(name).column))}"
-        for name in SCAN_UPDATE_FIELDS
-    )
-    sql = (
-        f"INSERT INTO {q(CheckIn._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608 - names from the model
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({q('lecture_id')}, {q('cadre_id')}) DO UPDATE SET {updates}"
-    )
-    return sql, tuple(f.attname for f in fields)
+    columns = [q(str(CheckIn._meta.get_field(name).column)) for name in SCAN_UPDATE_FIELDS]
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    return f"ON CONFLICT ({q('lecture_id')}, {q('cadre_id')}) DO UPDATE SET {updates}"
 
 
 def _lecture_from_row(row: tuple[Any, ...], names: list[str]) -> Lecture:
@@ -79,9 +68,8 @@ async def checkin_scan_lane(
     except ValidationError:
         return None
     if message == MSG_DONE:
-        checkin.updated_at = now
-        sql, attnames = _upsert_sql()
-        await conn.execute(sql, [getattr(checkin, name) for name in attnames])
+        sql, fields = insert_sql(CheckIn, 1, on_conflict=_on_conflict())
+        await conn.execute(sql, insert_params([checkin], fields))
     return checkin, message
 
 
@@ -94,7 +82,7 @@ async def checkin_lane_view(lane: LaneRequest) -> dict[str, Any] | None:
     venue, token = body["venue"], body["token"]
     if type(venue) is not int or not isinstance(token, str) or not token or token != token.strip():
         return None
-    if len(token) > TOKEN_MAX or not -(2**31) <= venue < 2**31:
+    if len(token) > TOKEN_MAX_LENGTH or not -(2**31) <= venue < 2**31:
         return None
     result = await checkin_scan_lane(
         conn=lane.conn, actor=lane.user, lecture_id=int(lane.params["pk"]), venue_id=venue, token=token

@@ -77,6 +77,14 @@ def test_a_lane_pool_of_zero_turns_the_lane_off(settings):
     assert not Lane(django_asgi_app, routes={}).enabled
 
 
+@on_the_lane
+def test_a_middleware_of_ours_the_lane_does_not_emulate_turns_the_lane_off(settings):
+    assert lane_supported()
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "peixun.accounts.middleware.SomeNewCheckMiddleware"]
+    assert not lane_supported()
+    assert not Lane(django_asgi_app, routes={}).enabled
+
+
 def _connections(expected: int | None = None) -> int:
     """The other connections to the test database (waiting a little for closed ones to end: a server
     process leaves pg_stat_activity a moment after its client hung up)."""
