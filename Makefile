@@ -73,7 +73,7 @@ lint: install
 	@failed=""; \
 	$(PY) -m ruff format --check . || failed="$$failed ruff-format"; \
 	$(PY) -m ruff check . || failed="$$failed ruff-check"; \
-	$(PY) -m mypy $(wildcard peixun/*/services.py peixun/*/selectors.py) || failed="$$failed mypy"; \
+	$(PY) -m mypy $(wildcard peixun/*/services.py peixun/*/services/*.py peixun/*/selectors.py) || failed="$$failed mypy"; \
 	$(PY) manage.py makemigrations --check --dry-run || failed="$$failed makemigrations"; \
 	if [ -n "$$failed" ]; then echo "make lint failed:$$failed" >&2; exit 1; fi
 

@@ -22,7 +22,7 @@ from config.ws_urls import websocket_urlpatterns  # noqa: E402
 from peixun.accounts.ws import PasswordExpiryWsMiddleware  # noqa: E402
 from peixun.core.hotpath import HotPath  # noqa: E402
 from peixun.core.lane import Lane  # noqa: E402
-from peixun.exams.services.attempts_lane import attempt_state_lane_view, exam_start_lane_view  # noqa: E402
+from peixun.exams.services.attempts_lane import attempt_state_lane_view, attempt_submit_lane_view, exam_start_lane_view  # noqa: E402
 from peixun.training.services_checkin_lane import checkin_lane_view  # noqa: E402
 
 # The endpoints that thousands of people call in the same seconds: see peixun.core.hotpath.
@@ -41,6 +41,7 @@ application = ProtocolTypeRouter(
                 ("POST", r"/api/training/lectures/(?P<pk>\d+)/checkin/"): checkin_lane_view,
                 ("POST", r"/api/exams/exams/(?P<pk>\d+)/start/"): exam_start_lane_view,
                 ("GET", r"/api/exams/attempts/(?P<pk>\d+)/"): attempt_state_lane_view,
+                ("POST", r"/api/exams/attempts/(?P<pk>\d+)/submit/"): attempt_submit_lane_view,
             },
         ),
         "websocket": AllowedHostsOriginValidator(

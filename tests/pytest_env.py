@@ -6,6 +6,9 @@ import os
 
 os.environ.setdefault("PEIXUN_HTTPS", "0")
 os.environ.setdefault("PEIXUN_FAST_PASSWORD_HASHER", "1")
+# Parallel test processes share one Redis: each keeps its own cache keys (an exam bank's version token
+# bumped by one process's test would otherwise send another's fast-lane requests to Django).
+os.environ.setdefault("PEIXUN_CACHE_PREFIX", f"peixun-test-{os.getpid()}")
 # Files tests upload or generate go to a scratch directory, never into the developer's var/media.
 if "PEIXUN_MEDIA_ROOT" not in os.environ:
     import shutil

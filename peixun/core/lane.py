@@ -75,6 +75,8 @@ class _Presaved(SessionStore):
     """The session as the lane loaded it. Its refresh is written by the lane's own UPDATE, so that the
     session middleware's response step (cookie, Vary) runs unchanged without saving again."""
 
+    _session_cache: dict[str, Any]  # SessionBase's loaded data, set by the lane from the row it read
+
     @property
     def key_salt(self) -> str:
         # Signed as the database backend signs, whose class name is part of the salt.
@@ -340,7 +342,16 @@ async def _load_session(conn: Any, session_key: str) -> _Presaved | None:
 
 
 # get_session_auth_hash reads password and session_generation (raised to end every session).
-USER_FIELDS = ("id", "password", "session_generation", "is_active", "password_changed_at", "cadre_id", "username")
+USER_FIELDS = (
+    "id",
+    "password",
+    "session_generation",
+    "is_active",
+    "password_changed_at",
+    "cadre_id",
+    "username",
+    "display_name",  # str(user), as an audit record names its actor
+)
 
 
 async def _session_user(conn: Any, session: _Presaved) -> User | None:
@@ -379,7 +390,7 @@ async def _refresh_idle_session(conn: Any, request: HttpRequest, session: _Presa
     table = SessionStore.get_model_class()._meta.db_table
     await conn.execute(
         f'UPDATE "{table}" SET session_data = %s, expire_date = %s WHERE session_key = %s',  # noqa: S608
-        (session.encode(session._get_session(no_load=True)), session.get_expiry_date(), session.session_key),
+        (session.encode(session._session_cache), session.get_expiry_date(), session.session_key),
     )
 
 

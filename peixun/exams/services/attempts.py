@@ -9,12 +9,13 @@ or is refused, and of two racing submits exactly one does the work.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, DecimalField, F, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Case, DecimalField, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -184,8 +185,9 @@ def _save(
     return item
 
 
-def _finalise(attempt: Attempt, *, reason: str, now: dt.datetime) -> bool:
-    """Flip in_progress → submitted once; the winner grades. Must run inside a transaction."""
+def _finalise(attempt: Attempt, *, reason: str, now: dt.datetime, actor: User | None = None) -> bool:
+    """Flip in_progress → submitted once; the winner grades. Must run inside a transaction. `actor` is
+    the examinee handing in (None: the system, at the deadline)."""
     submitted_at = min(now, attempt.deadline) if reason == SubmitReason.DEADLINE else now
     won = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
         status=AttemptStatus.SUBMITTED, submitted_at=submitted_at, submit_reason=reason
@@ -196,13 +198,18 @@ def _finalise(attempt: Attempt, *, reason: str, now: dt.datetime) -> bool:
     attempt.status, attempt.submitted_at, attempt.submit_reason = AttemptStatus.SUBMITTED, submitted_at, reason
     _grade_objective(attempt, now=now)
     audit_record(
-        actor=None,
-        actor_label="系统" if reason == SubmitReason.DEADLINE else "",
+        actor=actor,
+        actor_label=submit_actor_label(actor),
         event=Event.EXAM_SUBMIT,
         obj=attempt,
         detail={"reason": reason},
     )
     return True
+
+
+def submit_actor_label(actor: User | None) -> str:
+    """Who handed in, as the audit names them: the examinee, or the system at the deadline."""
+    return f"{actor}({actor.username})"[:100] if actor is not None else "系统"
 
 
 def _grade_objective(attempt: Attempt, *, now: dt.datetime) -> None:
@@ -211,15 +218,47 @@ def _grade_objective(attempt: Attempt, *, now: dt.datetime) -> None:
     known = snapshot_for(attempt.exam_id, attempt.exam.created_at).questions
     missing = [i.question_id for i in items if i.question_id not in known]
     questions = {**known, **(Question.objects.in_bulk(missing) if missing else {})}
-    wrong: list[int] = []
-    for item in items:
-        question = questions[item.question_id]
-        item.score, item.correct = grade(question, item.answer, item.points)
-        if item.correct is False and question.qtype != QuestionType.SHORT_ANSWER:
-            wrong.append(item.question_id)
+    sheet = grade_sheet(questions, [(i.pk, i.question_id, i.points, i.answer) for i in items])
+    for item, (_, score, correct) in zip(items, sheet.grades, strict=True):
+        item.score, item.correct = score, correct
     _store_grades(items)
-    _record_mistakes(attempt.cadre_id, wrong, now=now)
-    _total(attempt, items)
+    _record_mistakes(attempt.cadre_id, sheet.wrong, now=now)
+    attempt.score, attempt.graded = sheet.score, sheet.graded
+    attempt.passed = sheet.passed(attempt.exam.pass_mark)
+    Attempt.objects.filter(pk=attempt.pk).update(score=attempt.score, graded=attempt.graded, passed=attempt.passed)
+
+
+@dataclass(frozen=True)
+class GradeSheet:
+    """An attempt's objective grading: (item id, score, correct) per item, the questions for the mistake
+    book, the total so far and whether every item has its score (a short answer waits for a grader)."""
+
+    grades: list[tuple[int, Decimal | None, bool | None]]
+    wrong: list[int]
+    score: Decimal
+    graded: bool
+
+    def passed(self, pass_mark: Decimal) -> bool | None:
+        return self.score >= pass_mark if self.graded else None
+
+
+def grade_sheet(questions: dict[int, Question], items: list[tuple[int, int, Decimal, Any]]) -> GradeSheet:
+    """Grade (item id, question id, points, answer) rows against the key: the submit on the normal path
+    and on the fast lane (`attempts_lane`) both grade here."""
+    grades: list[tuple[int, Decimal | None, bool | None]] = []
+    wrong: list[int] = []
+    for item_id, question_id, points, answer in items:
+        question = questions[question_id]
+        score, correct = grade(question, answer, points)
+        grades.append((item_id, score, correct))
+        if correct is False and question.qtype != QuestionType.SHORT_ANSWER:
+            wrong.append(question_id)
+    return GradeSheet(
+        grades=grades,
+        wrong=wrong,
+        score=sum((s for _, s, _ in grades if s is not None), Decimal(0)),
+        graded=all(s is not None for _, s, _ in grades),
+    )
 
 
 def _store_grades(items: list[AttemptItem]) -> None:
@@ -242,21 +281,31 @@ def _store_grades(items: list[AttemptItem]) -> None:
     AttemptItem.objects.filter(pk__in=[i.pk for i in items]).update(score=score, correct=correct)
 
 
+def mistakes_upsert_sql(rows: str) -> str:
+    """Into the mistake book: a new entry, or one more wrong answer (and back out of the cleared ones) for
+    an entry the cadre already has. `rows` gives (cadre_id, question_id, last_wrong_at) rows: a VALUES list
+    here, an unnest on the fast lane."""
+    q = connection.ops.quote_name
+    table = q(MistakeEntry._meta.db_table)
+    return (
+        f"INSERT INTO {table} ({q('cadre_id')}, {q('question_id')}, {q('last_wrong_at')}, {q('wrong_count')}) "  # noqa: S608 - names from the model
+        # WHERE true: SQLite's parser needs it between an INSERT's SELECT and its ON CONFLICT.
+        f"SELECT *, 1 FROM ({rows}) AS new_entry WHERE true "
+        f"ON CONFLICT ({q('cadre_id')}, {q('question_id')}) DO UPDATE SET "
+        f"{q('wrong_count')} = {table}.{q('wrong_count')} + 1, "
+        f"{q('last_wrong_at')} = excluded.{q('last_wrong_at')}, {q('cleared_at')} = NULL"
+    )
+
+
 def _record_mistakes(cadre_id: int, question_ids: list[int], *, now: dt.datetime) -> None:
     if not question_ids:
         return
-    existing = set(
-        MistakeEntry.objects.filter(cadre_id=cadre_id, question_id__in=question_ids).values_list(
-            "question_id", flat=True
-        )
-    )
-    MistakeEntry.objects.filter(cadre_id=cadre_id, question_id__in=existing).update(
-        wrong_count=F("wrong_count") + 1, last_wrong_at=now, cleared_at=None
-    )
-    MistakeEntry.objects.bulk_create(
-        [MistakeEntry(cadre_id=cadre_id, question_id=q, last_wrong_at=now) for q in question_ids if q not in existing],
-        ignore_conflicts=True,
-    )
+    values = "VALUES " + ", ".join(["(%s, %s, %s)"] * len(question_ids))
+    params: list[Any] = []
+    for question_id in question_ids:
+        params += [cadre_id, question_id, connection.ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(mistakes_upsert_sql(values), params)
 
 
 def _total(attempt: Attempt, items: list[AttemptItem]) -> None:
@@ -271,8 +320,10 @@ def attempt_submit(*, actor: User, attempt_id: int, now: dt.datetime | None = No
     """Submit the examinee's attempt; (attempt, True) for the one request that did it."""
     now = now or timezone.now()
     attempt = _own_attempt(actor, attempt_id, with_cadre=True)
-    reason = SubmitReason.DEADLINE if attempt.deadline <= now else SubmitReason.EXAMINEE
-    won = _finalise(attempt, reason=reason, now=now)
+    if attempt.deadline <= now:
+        won = _finalise(attempt, reason=SubmitReason.DEADLINE, now=now)
+    else:
+        won = _finalise(attempt, reason=SubmitReason.EXAMINEE, now=now, actor=actor)
     return attempt, won
 
 

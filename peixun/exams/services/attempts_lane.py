@@ -6,6 +6,11 @@ Whatever is not plain returns None and goes on to the normal path, which answers
 this process yet (the normal path builds it), an examinee in the audience only through a class, an
 attempt whose deadline passed (the normal path hands it in), a closed window, no attempts left, a
 submitted attempt (its results and key depend on the release), a second tab's start racing this one.
+
+The submit on the lane is `attempt_submit` for an examinee handing in their own attempt before its
+deadline: the same conditional flip (so of racing submits exactly one wins; the others go to the normal
+path, which answers submitted_now=false), the same grading (`grade_sheet`), mistake book, total and audit
+record, in one transaction of two round trips.
 """
 
 from __future__ import annotations
@@ -18,10 +23,14 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from peixun.accounts.models import User
+from peixun.audit.context import current_ip
+from peixun.audit.events import Event
+from peixun.audit.models import AuditEvent
 from peixun.core.lane import LaneRequest, insert_many_params, insert_many_sql, insert_params, insert_sql
-from peixun.exams.models import Attempt, AttemptItem, AttemptStatus, Exam
+from peixun.exams.models import Attempt, AttemptItem, AttemptStatus, Exam, SubmitReason
 from peixun.exams.selectors import attempt_paper_rows
-from peixun.exams.services.attempts import draw_attempt
+from peixun.exams.services.attempts import draw_attempt, grade_sheet, mistakes_upsert_sql, submit_actor_label
 from peixun.exams.snapshot import PaperSnapshot, snapshot_peek
 from peixun.org.models import Cadre, Unit
 
@@ -47,7 +56,7 @@ def _start_sql() -> str:
 
 @functools.cache
 def _attempt_sql() -> str:
-    fields = [f.column for f in Attempt._meta.concrete_fields]
+    fields = [str(f.column) for f in Attempt._meta.concrete_fields]
     return (
         f"SELECT {', '.join('a.' + _q(c) for c in fields)}, e.{_q('created_at')} "  # noqa: S608 - names from the models
         f"FROM {_q(Attempt._meta.db_table)} a JOIN {_q(Exam._meta.db_table)} e ON e.{_q('id')} = a.{_q('exam_id')} "
@@ -157,3 +166,111 @@ async def attempt_state_lane_view(lane: LaneRequest) -> dict[str, Any] | None:
 
 
 attempt_state_lane_view.allow = "GET, HEAD, OPTIONS"  # type: ignore[attr-defined]
+
+
+class _HandOver(Exception):
+    """Raised inside the submit's transaction to roll it back and hand the request over."""
+
+
+@functools.cache
+def _flip_sql() -> str:
+    """Hand in the examinee's own attempt before its deadline; the row's exam and cadre for the total and
+    the audit record. No row: not theirs, not in progress, or past its deadline (the normal path's)."""
+    a, e, c = _q(Attempt._meta.db_table), _q(Exam._meta.db_table), _q(Cadre._meta.db_table)
+    return (
+        f"UPDATE {a} SET {_q('status')} = %s, {_q('submitted_at')} = %s, {_q('submit_reason')} = %s "  # noqa: S608 - names from the models
+        f"FROM {e}, {c} WHERE {a}.{_q('id')} = %s AND {a}.{_q('cadre_id')} = %s "
+        f"AND {a}.{_q('status')} = %s AND {a}.{_q('deadline')} > %s "
+        f"AND {e}.{_q('id')} = {a}.{_q('exam_id')} AND {c}.{_q('id')} = {a}.{_q('cadre_id')} "
+        f"RETURNING {a}.{_q('exam_id')}, {a}.{_q('number')}, {e}.{_q('created_at')}, {e}.{_q('title')}, "
+        f"{e}.{_q('pass_mark')}, {c}.{_q('name')}, {c}.{_q('employee_number')}"
+    )
+
+
+@functools.cache
+def _grade_items_sql() -> str:
+    return (
+        f"SELECT {_q('id')}, {_q('question_id')}, {_q('points')}, {_q('answer')} "  # noqa: S608 - names from the model
+        f"FROM {_q(AttemptItem._meta.db_table)} WHERE {_q('attempt_id')} = %s"
+    )
+
+
+@functools.cache
+def _store_sql() -> tuple[str, list[Any]]:
+    """The grades, the mistake book, the total and the audit record in one statement; the audit row's
+    fields in column order (for `insert_params`)."""
+    item_id = AttemptItem._meta.pk.db_type(connection)  # type: ignore[union-attr]
+    i, a = _q(AttemptItem._meta.db_table), _q(Attempt._meta.db_table)
+    cadre_id = Attempt._meta.get_field("cadre").rel_db_type(connection)  # type: ignore[union-attr]
+    question_id = AttemptItem._meta.get_field("question").rel_db_type(connection)  # type: ignore[union-attr]
+    audit, fields = insert_sql(AuditEvent, 1)
+    rows = f"SELECT * FROM unnest(%s::{cadre_id}[], %s::{question_id}[], %s::timestamptz[])"  # noqa: S608 - types
+    mistakes = mistakes_upsert_sql(rows)
+    sql = (
+        f"WITH graded AS (UPDATE {i} SET {_q('score')} = v.score, {_q('correct')} = v.correct "  # noqa: S608 - names from the models
+        f"FROM unnest(%s::{item_id}[], %s::numeric[], %s::boolean[]) AS v(id, score, correct) "
+        f"WHERE {i}.{_q('id')} = v.id), "
+        f"mistakes AS ({mistakes}), "
+        f"total AS (UPDATE {a} SET {_q('score')} = %s, {_q('graded')} = %s, {_q('passed')} = %s "
+        f"WHERE {_q('id')} = %s) {audit}"
+    )
+    return sql, fields
+
+
+async def attempt_submit_lane(
+    *, conn: Any, user: User, attempt_id: int, now: dt.datetime | None = None
+) -> dict[str, Any] | None:
+    """`attempt_submit` by the examinee before the deadline; None for the rest (nothing changed then)."""
+    now = now or timezone.now()
+    try:
+        async with conn.pipeline(), conn.transaction():
+            flipped = (AttemptStatus.SUBMITTED, now, SubmitReason.EXAMINEE)
+            flip = await conn.execute(
+                _flip_sql(), (*flipped, attempt_id, user.cadre_id, AttemptStatus.IN_PROGRESS, now)
+            )
+            items = await conn.execute(_grade_items_sql(), (attempt_id,))
+            head = await flip.fetchone()
+            if head is None:
+                raise _HandOver
+            exam_id, number, created_at, title, pass_mark, name, employee_number = head
+            snap = snapshot_peek(exam_id, created_at)
+            rows = await items.fetchall()
+            if snap is None or any(question_id not in snap.questions for _, question_id, _, _ in rows):
+                raise _HandOver  # a question retired since the draw: the normal path reads it from the bank
+            sheet = grade_sheet(snap.questions, rows)
+            record = AuditEvent(
+                actor_id=user.pk,
+                actor_label=submit_actor_label(user),
+                ip=current_ip.get(),
+                event=Event.EXAM_SUBMIT.value,
+                object_type=Attempt._meta.label_lower,
+                object_id=str(attempt_id),
+                object_repr=f"{title} · {name}({employee_number}) · 第{number}次"[:200],
+                detail={"reason": SubmitReason.EXAMINEE},
+            )
+            sql, fields = _store_sql()
+            grades = sheet.grades
+            wrong = sheet.wrong
+            await conn.execute(
+                sql,
+                [
+                    *([g[n] for g in grades] for n in range(3)),
+                    *([user.cadre_id] * len(wrong), wrong, [now] * len(wrong)),
+                    *(sheet.score, sheet.graded, sheet.passed(pass_mark), attempt_id),
+                    *insert_params([record], fields),
+                ],
+            )
+    except _HandOver:
+        return None
+    return {
+        "status": AttemptStatus.SUBMITTED,
+        "submitted_now": True,
+        "result_url": reverse("exams:attempt_result", args=[attempt_id]),
+    }
+
+
+async def attempt_submit_lane_view(lane: LaneRequest) -> dict[str, Any] | None:
+    """POST /api/exams/attempts/<pk>/submit/ with no body or an empty JSON object."""
+    if lane.body not in (None, {}) or lane.user.cadre_id is None:
+        return None
+    return await attempt_submit_lane(conn=lane.conn, user=lane.user, attempt_id=int(lane.params["pk"]))

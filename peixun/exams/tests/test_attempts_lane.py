@@ -9,9 +9,7 @@ same endpoints are Django's."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -19,11 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 from django.core.cache import cache
 from django.db.models import signals
-from django.urls import reverse
 from django.utils import timezone
 
 from peixun.accounts.models import User
@@ -33,141 +29,39 @@ from peixun.core.tests.asgi import (
     comparable,
     csrf_pair,
     django_asgi_app,
-    django_requests,
     login_session,
     on_postgresql,
-    request,
-    run,
 )
 from peixun.exams.models import (
     Attempt,
     AttemptItem,
     AttemptStatus,
     Exam,
-    MistakeEntry,
-    Paper,
-    PaperMode,
-    PaperRule,
     Question,
     QuestionStatus,
     SubmitReason,
 )
 from peixun.exams.services import attempt_save_answer, attempt_start, attempt_submit
 from peixun.exams.services.attempts import ERR_NO_ATTEMPTS_LEFT, ERR_NOT_OPEN
-from peixun.exams.snapshot import TOKEN_TTL_SECONDS, VERSION_KEY, bank_changed, snapshot_for
-from peixun.exams.tests.factories import QuestionFactory, fixed_paper, one_of_each, open_exam
+from peixun.exams.snapshot import TOKEN_TTL_SECONDS, VERSION_KEY, bank_changed
+from peixun.exams.tests.lane import (
+    PAPER_SIZE,
+    World,
+    answer,
+    burst,
+    call,
+    forget_attempts,
+    lane_failures,
+    on_the_lane,
+    start_path,
+    state_path,
+    stored,
+    warm,
+)
 from peixun.org.tests.factories import cadre_user
 from peixun.training.tests.factories import ClassFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-on_the_lane = pytest.mark.skipif(not LANE.enabled, reason="the fast lane runs on PostgreSQL only")
-
-ATTEMPT_FIELDS = (
-    "exam_id",
-    "cadre_id",
-    "number",
-    "status",
-    "started_at",
-    "deadline",
-    "submitted_at",
-    "submit_reason",
-    "score",
-    "max_score",
-    "graded",
-    "passed",
-)
-ITEM_FIELDS = ("question_id", "order", "points", "option_order", "answer", "seq", "saved_at", "score", "correct")
-PAPER_SIZE = 5  # one question of each type
-
-
-@dataclass
-class World:
-    now: dt.datetime  # before every request of the test: what a request stamps is later
-    exam: Exam  # a fixed paper, no shuffling: the lane's paper and Django's are the same
-    examinee: User
-    other: User  # another examinee of the same county
-
-
-@pytest.fixture
-def world(office, tree, trainee_a1) -> World:
-    bank_changed()  # no snapshot left in this process by an earlier test
-    now = timezone.now()
-    paper = fixed_paper(list(one_of_each(office).values()), shuffle_questions=False, shuffle_options=False)
-    exam = open_exam(paper, units=[tree.city_a], starts_at=now - dt.timedelta(hours=2))
-    return World(now, exam, trainee_a1, cadre_user(unit=tree.county_a1))
-
-
-@pytest.fixture
-def shuffled(office, tree) -> Exam:
-    """A random paper, questions and options shuffled: five of twelve single-choice questions."""
-    for _ in range(12):
-        QuestionFactory(office=office)
-    paper = Paper.objects.create(title="随机组卷", mode=PaperMode.RANDOM)
-    PaperRule.objects.create(paper=paper, qtype="single", count=PAPER_SIZE, points=Decimal(4))
-    return open_exam(paper, units=[tree.city_a])
-
-
-def warm(exam: Exam) -> None:
-    """This process holds the exam's snapshot, as after anyone's start through Django."""
-    snapshot_for(exam.pk, exam.created_at)
-
-
-def start_path(exam: Exam) -> str:
-    return f"/api/exams/exams/{exam.pk}/start/"
-
-
-def state_path(attempt_id: int) -> str:
-    return f"/api/exams/attempts/{attempt_id}/"
-
-
-def call(app: Any, method: str, path: str, user: User, **kwargs: Any) -> tuple[httpx.Response, int]:
-    """The answer of `app` to `user`'s request (a start posts `{}` unless told), and how many requests
-    Django itself handled for it."""
-    if method == "POST":
-        kwargs.setdefault("json", {})
-        kwargs.setdefault("csrf", csrf_pair())
-    session = kwargs.pop("session", None) or login_session(user)
-    with django_requests() as served:
-        response = run(lambda: request(app, method, path, session=session, **kwargs))
-    return response, served.by_django
-
-
-def answer(response: httpx.Response) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
-    """Status, JSON and headers, with what differs from one start to the next checked and taken out: the
-    attempt's id, its deadline (stored), the server's clock, and the body's length."""
-    status, content, headers = comparable(response)
-    body = json.loads(content)
-    if "attempt_id" in body:
-        attempt = Attempt.objects.get(pk=body.pop("attempt_id"))
-        assert body.pop("deadline") == attempt.deadline.isoformat()
-        assert body.pop("result_url") == reverse("exams:attempt_result", args=[attempt.pk])
-        assert abs(dt.datetime.fromisoformat(body.pop("now")) - timezone.now()) < dt.timedelta(minutes=1)
-    assert int(response.headers["content-length"]) == len(content)
-    return status, body, [(name, value) for name, value in headers if name != "content-length"]
-
-
-def stored(since: dt.datetime) -> list[dict[str, Any]]:
-    """Every attempt with its items. A request's own stamps (later than `since`) become the duration it
-    gave; arranged ones stay as they are."""
-    out = []
-    for row in Attempt.objects.order_by("cadre_id", "number").values("id", *ATTEMPT_FIELDS):
-        if row["started_at"] >= since:
-            row["deadline"] -= row["started_at"]
-            row["started_at"] = "by the request"
-        if row["submitted_at"] is not None and row["submitted_at"] >= since:
-            row["submitted_at"] = "by the request"
-        items = AttemptItem.objects.filter(attempt_id=row.pop("id")).order_by("order")
-        # SQL NULL, not JSON null (which reads back as None too): "no answer saved yet".
-        unanswered = items.filter(answer__isnull=True).count()
-        out.append({**row, "items": list(items.values(*ITEM_FIELDS)), "unanswered": unanswered})
-    return out
-
-
-def forget_attempts() -> None:
-    MistakeEntry.objects.all().delete()
-    Attempt.objects.all().delete()
-
-
 # --- 1. The lane's answers are Django's answers --------------------------------------------------------
 
 
@@ -474,19 +368,6 @@ def test_an_attempt_holding_a_question_retired_since_the_draw_is_handed_over(shu
 
 
 # --- 4. Racing starts ---------------------------------------------------------------------------------
-
-
-def lane_failures(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "peixun.core.lane"]
-
-
-def burst(path: str, asks: list[tuple[str, tuple[str, str]]]) -> tuple[list[httpx.Response], int]:
-    async def all_at_once() -> list[httpx.Response]:
-        return await asyncio.gather(*(request(application, "POST", path, session=s, csrf=c, json={}) for s, c in asks))
-
-    with django_requests() as served:
-        answers = run(all_at_once)
-    return answers, served.by_django
 
 
 @on_the_lane
