@@ -57,12 +57,18 @@ def prepare(*, name: str, pg_url: str) -> tuple[Path, bool, dict[str, str]]:
     return tmp, on_pg, env
 
 
-def sessions_for(users: Iterable[Any], *, hours: int = 6) -> list[str]:
-    """Logged-in session keys made directly: hashing thousands of passwords is not what is measured."""
+def sessions_for(users: Iterable[Any], *, hours: int = 6, active: bool = False) -> list[str]:
+    """Logged-in session keys made directly: hashing thousands of passwords is not what is measured.
+    `active`: the users were active a moment ago (they opened the page they act on), so the idle timeout's
+    once-a-minute refresh is not due at their next request."""
+    import time
+
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
+
+    from peixun.accounts.middleware import LAST_ACTIVITY_KEY
 
     store = SessionStore()
     expire = timezone.now() + dt.timedelta(hours=hours)
@@ -74,6 +80,8 @@ def sessions_for(users: Iterable[Any], *, hours: int = 6) -> list[str]:
             BACKEND_SESSION_KEY: "peixun.accounts.backends.EmployeeNumberBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
+        if active:
+            data[LAST_ACTIVITY_KEY] = int(time.time())
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=1000)
@@ -90,9 +98,13 @@ def start_uvicorn(*, port: int, workers: int, env: dict[str, str], log: Path) ->
     """uvicorn on 127.0.0.1:port, answering /healthz, its output in a file (an unread pipe blocks it)."""
     import httpx
 
+    from peixun.core.stack import APP_KEEPALIVE_SECONDS
+
     cmd = [
         sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--log-level", "warning", "--no-access-log", "--backlog", "8192",
+        # As the stack runs it: idle kept-alive connections (the load generator's stand for nginx's) stay.
+        "--timeout-keep-alive", str(APP_KEEPALIVE_SECONDS),
     ]  # fmt: skip
     out = log.open("wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
@@ -115,25 +127,55 @@ def pct(values: list[float], q: float) -> float:
 
 
 class KeepAliveClient:
-    """A bare HTTP/1.1 client: `connections` kept-alive connections, requests queued for the next free one,
-    as a front proxy's upstream pool does. httpx spent more CPU per request than the platform's fast paths
-    (~1 ms), and the load generator shares the server's cores."""
+    """A bare HTTP/1.1 client: `connections` kept-alive connections, requests queued for the next free one
+    in their order of arrival, as a front proxy's upstream pool does. httpx spent more CPU per request than
+    the platform's fast paths (~1 ms), and the load generator shares the server's cores.
+
+    A freed connection goes straight to the oldest waiting request: with a plain queue, a request arriving
+    just then took it first, and a few early requests waited for seconds behind later ones."""
 
     def __init__(self, port: int, connections: int) -> None:
-        import asyncio
+        import collections
 
         self.port = port
-        self.free: asyncio.Queue = asyncio.Queue()
+        self.idle: list = []
+        self.waiting: collections.deque = collections.deque()
         self.size = connections
         self.opened = 0
 
     async def _connection(self):
         import asyncio
 
-        if self.free.empty() and self.opened < self.size:
+        if self.idle and not self.waiting:
+            return self.idle.pop()
+        if self.opened < self.size and not self.waiting:
             self.opened += 1
+            return await self._open()
+        turn = asyncio.get_running_loop().create_future()
+        self.waiting.append(turn)
+        connection = await turn
+        return connection if connection is not None else await self._open()  # None: open one in its place
+
+    async def _open(self):
+        import asyncio
+
+        try:
             return await asyncio.open_connection("127.0.0.1", self.port)
-        return await self.free.get()
+        except Exception:
+            self._release(None)
+            raise
+
+    def _release(self, connection) -> None:
+        """Hand a connection (None: a closed one's place) to the oldest waiting request, or keep it idle."""
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                turn.set_result(connection)
+                return
+        if connection is None:
+            self.opened -= 1
+        else:
+            self.idle.append(connection)
 
     async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
         reader, writer = await self._connection()
@@ -147,16 +189,16 @@ class KeepAliveClient:
             payload = await reader.readexactly(int(fields.get("content-length", "0")))
         except Exception:
             writer.close()
-            self.opened -= 1
+            self._release(None)
             raise
         if fields.get("connection", "").lower() == "close":
             writer.close()
-            self.opened -= 1
+            self._release(None)
         else:
-            self.free.put_nowait((reader, writer))
+            self._release((reader, writer))
         return int(lines[0].split()[1]), payload
 
     async def close(self) -> None:
-        while not self.free.empty():
-            _, writer = self.free.get_nowait()
+        while self.idle:
+            _, writer = self.idle.pop()
             writer.close()

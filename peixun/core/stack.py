@@ -53,6 +53,7 @@ ERR_WORKERS_NEED_REDIS = (
     "process. Set REDIS_URL, or leave PEIXUN_APP_WORKERS unset (one worker)."
 )
 MAX_AUTO_WORKERS = 4  # "auto": one uvicorn worker per core, at most this many
+APP_KEEPALIVE_SECONDS = 75  # uvicorn keeps an idle connection from nginx open this long (nginx: 60)
 DB_POOL_PER_WORKER = 8  # PostgreSQL connections each uvicorn worker keeps (PEIXUN_DB_POOL)
 
 HEALTH_PATH = "/healthz"
@@ -324,6 +325,8 @@ class Stack:
             "--host", "127.0.0.1", "--port", str(self.app_port),
             "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1",
             "--lifespan", "off", "--no-access-log", "--timeout-graceful-shutdown", "5",
+            # Longer than nginx's keepalive_timeout for its upstream connections (nginx.conf.template).
+            "--timeout-keep-alive", str(APP_KEEPALIVE_SECONDS),
         ]  # fmt: skip
         if self.app_workers > 1:
             argv += ["--workers", str(self.app_workers)]

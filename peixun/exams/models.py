@@ -187,7 +187,8 @@ class SubmitReason(models.TextChoices):
 
 
 class Attempt(models.Model):
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts")
+    # No index of its own: the unique (exam, cadre, number) below starts with it.
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts", db_index=False)
     cadre = models.ForeignKey("org.Cadre", on_delete=models.PROTECT, related_name="exam_attempts")
     number = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS)
@@ -214,7 +215,9 @@ class Attempt(models.Model):
 class AttemptItem(models.Model):
     """One question as drawn for one attempt, with the examinee's answer and its grade."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: the unique (attempt, question) below starts with it. A sitting inserts 84,000
+    # items in seconds, and every index costs each of them.
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items", db_index=False)
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveIntegerField()
     points = models.DecimalField(max_digits=6, decimal_places=2)
@@ -225,13 +228,17 @@ class AttemptItem(models.Model):
     score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     correct = models.BooleanField(null=True)
     graded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     grader_comment = models.TextField(blank=True)
 
     class Meta:
         ordering = ["order"]
         constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="attempt_item_once")]
+        # Only short answers are ever graded by someone: the index holds those rows, not every item's NULL.
+        indexes = [
+            models.Index(fields=["graded_by"], condition=models.Q(graded_by__isnull=False), name="item_graded_by")
+        ]
 
     def __str__(self) -> str:
         return f"{self.attempt_id} · 第{self.order}题"

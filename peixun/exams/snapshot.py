@@ -11,6 +11,7 @@ from it by `question_row`, without the key.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -19,8 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import Http404
 
 from peixun.exams.models import Exam, PaperMode, Question
@@ -102,6 +104,20 @@ def snapshot_for(exam_id: int, created_at: dt.datetime | None = None) -> PaperSn
     `created_at`, when the caller has the exam's row, also tells a new exam from an older one that had the
     same id (SQLite reuses the ids of deleted rows; test databases are emptied between tests)."""
     token = current_token()
+    snap = _current(exam_id, token, created_at)
+    if snap is not None:
+        return snap
+    # One build at a time: the requests of a burst that all find it missing wait for the first one's.
+    with _build_lock:
+        snap = _current(exam_id, current_token(), created_at)
+        if snap is None:
+            snap = _build(exam_id, current_token())
+            with _lock:
+                _snapshots[exam_id] = snap
+    return snap
+
+
+def _current(exam_id: int, token: str, created_at: dt.datetime | None) -> PaperSnapshot | None:
     snap = _snapshots.get(exam_id)
     if (
         snap is not None
@@ -110,10 +126,36 @@ def snapshot_for(exam_id: int, created_at: dt.datetime | None = None) -> PaperSn
         and time.monotonic() - snap.built_at < MAX_AGE_SECONDS
     ):
         return snap
-    snap = _build(exam_id, token)
-    with _lock:
-        _snapshots[exam_id] = snap
-    return snap
+    return None
+
+
+_build_lock = threading.Lock()
+_building: dict[tuple[int, dt.datetime], asyncio.Future[PaperSnapshot | None]] = {}
+
+
+async def snapshot_built(exam_id: int, created_at: dt.datetime) -> PaperSnapshot | None:
+    """`snapshot_for` for the fast lane's event loop: the process's current snapshot, or one built in a
+    worker thread (once, however many requests are waiting for it); None when the exam is gone."""
+    snap = snapshot_peek(exam_id, created_at)
+    if snap is not None:
+        return snap
+    loop = asyncio.get_running_loop()
+    key = (exam_id, created_at)
+    build = _building.get(key)
+    if build is None or build.get_loop() is not loop:
+        build = _building[key] = loop.create_task(sync_to_async(_build_for_lane, thread_sensitive=False)(*key))
+        build.add_done_callback(lambda done: _building.pop(key, None) if _building.get(key) is done else None)
+    return await asyncio.shield(build)
+
+
+def _build_for_lane(exam_id: int, created_at: dt.datetime) -> PaperSnapshot | None:
+    try:
+        snap = snapshot_for(exam_id, created_at)
+    except Http404:
+        return None
+    finally:
+        connections.close_all()  # this worker thread's, back to the pool
+    return snap if snap.exam.created_at == created_at else None
 
 
 def snapshot_peek(exam_id: int, created_at: dt.datetime) -> PaperSnapshot | None:

@@ -123,8 +123,20 @@ def _start(snap: PaperSnapshot, exam: Exam, cadre_id: int, now: dt.datetime) -> 
 def draw_attempt(
     *, snap: PaperSnapshot, exam: Exam, cadre_id: int, number: int, now: dt.datetime
 ) -> tuple[Attempt, list[AttemptItem]]:
-    """A new attempt and its items drawn from the exam's snapshot, unsaved (the start saves them; so does
-    the fast lane's start, `attempts_lane`)."""
+    """A new attempt and its items drawn from the exam's snapshot, unsaved (the start saves them)."""
+    attempt, drawn = draw_rows(snap=snap, exam=exam, cadre_id=cadre_id, number=number, now=now)
+    items = [
+        AttemptItem(attempt=attempt, question_id=qid, order=i + 1, points=p, option_order=keys)
+        for i, (qid, p, keys) in enumerate(drawn)
+    ]
+    return attempt, items
+
+
+def draw_rows(
+    *, snap: PaperSnapshot, exam: Exam, cadre_id: int, number: int, now: dt.datetime
+) -> tuple[Attempt, list[tuple[int, Decimal, list[str]]]]:
+    """A new attempt, unsaved, and its drawn (question id, points, option order) in the paper's order: the
+    fast lane's start (`attempts_lane`) writes them without building an item per row."""
     drawn = snapshot_draw(snap)
     attempt = Attempt(
         exam=exam,
@@ -134,11 +146,7 @@ def draw_attempt(
         deadline=min(now + dt.timedelta(minutes=exam.duration_minutes), exam.ends_at),
         max_score=sum((p for _, p, _ in drawn), Decimal(0)),
     )
-    items = [
-        AttemptItem(attempt=attempt, question_id=qid, order=i + 1, points=p, option_order=keys)
-        for i, (qid, p, keys) in enumerate(drawn)
-    ]
-    return attempt, items
+    return attempt, drawn
 
 
 def attempt_save_answer(

@@ -2,8 +2,13 @@
 outcome as `attempt_start` and the state the API's attempt endpoint gives, from the process's snapshot of
 the exam and two or three SQL statements, for the plain case only.
 
-Whatever is not plain returns None and goes on to the normal path, which answers it: no snapshot in
-this process yet (the normal path builds it), an examinee in the audience only through a class, an
+When the process holds no current snapshot of the exam (the first start of a sitting, or after a change
+to the bank), the lane builds it in a worker thread, once for all the requests of a burst that wait for
+it: handing them over instead sent the first seconds of a sitting to the slower normal path, and every
+one of its threads built a snapshot of its own.
+
+Whatever is not plain returns None and goes on to the normal path, which answers it: an examinee in the
+audience only through a class, an
 attempt whose deadline passed (the normal path hands it in), a closed window, no attempts left, a
 submitted attempt (its results and key depend on the release), a second tab's start racing this one.
 
@@ -17,21 +22,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from typing import Any
 
 from django.db import connection
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from peixun.accounts.models import User
 from peixun.audit.context import current_ip
 from peixun.audit.events import Event
 from peixun.audit.models import AuditEvent
-from peixun.core.lane import LaneRequest, insert_many_params, insert_many_sql, insert_params, insert_sql
+from peixun.core.lane import LaneRequest, insert_params, insert_sql
 from peixun.exams.models import Attempt, AttemptItem, AttemptStatus, Exam, SubmitReason
 from peixun.exams.selectors import attempt_paper_rows
-from peixun.exams.services.attempts import draw_attempt, grade_sheet, mistakes_upsert_sql, submit_actor_label
-from peixun.exams.snapshot import PaperSnapshot, snapshot_peek
+from peixun.exams.services.attempts import draw_rows, grade_sheet, mistakes_upsert_sql, submit_actor_label
+from peixun.exams.snapshot import PaperSnapshot, snapshot_built, snapshot_peek
 from peixun.org.models import Cadre, Unit
 
 ITEM_COLUMNS = ("question_id", "order", "points", "option_order", "answer", "seq")
@@ -55,21 +61,41 @@ def _start_sql() -> str:
 
 
 @functools.cache
+def _items_json_sql() -> str:
+    """An attempt's items as one JSON array of ITEM_COLUMNS rows, in the paper's order: one value to
+    decode instead of a row of typed values per item. The points as text, as Django's Decimal prints."""
+    columns = ", ".join("i." + _q(c) + ("::text" if c == "points" else "") for c in ITEM_COLUMNS)
+    return (
+        f"SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY i.{_q('order')}), '[]')::text "  # noqa: S608 - names from the model
+        f"FROM {_q(AttemptItem._meta.db_table)} i WHERE i.{_q('attempt_id')} = %s"
+    )
+
+
+@functools.cache
 def _attempt_sql() -> str:
+    """The attempt, its exam's creation time and its items (`_items_json_sql`), in one round trip."""
     fields = [str(f.column) for f in Attempt._meta.concrete_fields]
     return (
-        f"SELECT {', '.join('a.' + _q(c) for c in fields)}, e.{_q('created_at')} "  # noqa: S608 - names from the models
+        f"SELECT {', '.join('a.' + _q(c) for c in fields)}, e.{_q('created_at')}, "  # noqa: S608 - names from the models
+        f"({_items_json_sql().replace('%s', 'a.' + _q('id'))}) "
         f"FROM {_q(Attempt._meta.db_table)} a JOIN {_q(Exam._meta.db_table)} e ON e.{_q('id')} = a.{_q('exam_id')} "
         f"WHERE a.{_q('id')} = %s"
     )
 
 
-@functools.cache
-def _items_sql() -> str:
-    return (
-        f"SELECT {', '.join(_q(c) for c in ITEM_COLUMNS)} FROM {_q(AttemptItem._meta.db_table)} "  # noqa: S608 - names from the model
-        f"WHERE {_q('attempt_id')} = %s ORDER BY {_q('order')}"
-    )
+_MARK = 918273645  # an attempt id that stands for any in the result page's address
+_result_url_parts: dict[str, tuple[str, str]] = {}
+
+
+def result_url(attempt_id: int) -> str:
+    """`reverse` of the attempt's result page, from the address reversed once per script prefix: reverse
+    cost as much as the rest of building the answer."""
+    prefix = get_script_prefix()
+    parts = _result_url_parts.get(prefix)
+    if parts is None:
+        head, _, tail = reverse("exams:attempt_result", args=[_MARK]).partition(str(_MARK))
+        parts = _result_url_parts[prefix] = (head, tail)
+    return f"{parts[0]}{attempt_id}{parts[1]}"
 
 
 def _state(attempt: Attempt, snap: PaperSnapshot, items: list[tuple[Any, ...]]) -> dict[str, Any] | None:
@@ -82,13 +108,14 @@ def _state(attempt: Attempt, snap: PaperSnapshot, items: list[tuple[Any, ...]]) 
         "deadline": attempt.deadline.isoformat(),
         "now": timezone.now().isoformat(),
         "questions": attempt_paper_rows(snap, items, {}),
-        "result_url": reverse("exams:attempt_result", args=[attempt.pk]),
+        "result_url": result_url(attempt.pk),
     }
 
 
 async def _items(conn: Any, attempt_id: int) -> list[tuple[Any, ...]]:
-    cursor = await conn.execute(_items_sql(), (attempt_id,))
-    return list(await cursor.fetchall())
+    cursor = await conn.execute(_items_json_sql(), (attempt_id,))
+    row = await cursor.fetchone()
+    return json.loads(row[0])
 
 
 async def exam_start_lane(
@@ -101,7 +128,7 @@ async def exam_start_lane(
     if not rows:
         return None
     unit_path, created_at = rows[0][0], rows[0][1]
-    snap = snapshot_peek(exam_id, created_at)
+    snap = await snapshot_built(exam_id, created_at)
     if snap is None or not snap.in_audience_by_unit_or_name(cadre_id, unit_path):
         return None
     exam = snap.exam
@@ -115,20 +142,48 @@ async def exam_start_lane(
         return _state(resumed, snap, await _items(conn, pk))
     if not exam.starts_at <= now < exam.ends_at or len(attempts) >= exam.attempts_allowed:
         return None
-    attempt, items = draw_attempt(snap=snap, exam=exam, cadre_id=cadre_id, number=len(attempts) + 1, now=now)
-    async with conn.transaction():
-        sql, fields = insert_sql(Attempt, 1, returning="id", on_conflict="ON CONFLICT DO NOTHING")
-        cursor = await conn.execute(sql, insert_params([attempt], fields))
-        row = await cursor.fetchone()
-        if row is None:  # a second tab started at the same moment: the normal path resumes its attempt
-            return None
-        attempt.pk = row[0]
-        for item in items:
-            item.attempt = attempt
-        if items:
-            sql, fields = insert_many_sql(AttemptItem)
-            await conn.execute(sql, insert_many_params(items, fields))
-    return _state(attempt, snap, [tuple(getattr(i, c) for c in ITEM_COLUMNS) for i in items])
+    attempt, drawn = draw_rows(snap=snap, exam=exam, cadre_id=cadre_id, number=len(attempts) + 1, now=now)
+    if not drawn:
+        return None  # an empty paper: the normal path's
+    sql, fields, fixed = _start_insert_sql()
+    rows = [
+        {"question_id": q, "order": i + 1, "points": str(p), "option_order": k} for i, (q, p, k) in enumerate(drawn)
+    ]
+    # One statement, so atomic without a transaction's two extra round trips.
+    cursor = await conn.execute(sql, [*insert_params([attempt], fields), *fixed, json.dumps(rows)])
+    row = await cursor.fetchone()
+    if row is None:  # a second tab started at the same moment: the normal path resumes its attempt
+        return None
+    attempt.pk = row[0]
+    items = [(q, i + 1, p, k, None, 0) for i, (q, p, k) in enumerate(drawn)]  # ITEM_COLUMNS of a new attempt
+    return _state(attempt, snap, items)
+
+
+# The columns of a new attempt's items that vary from row to row; every other one starts at its default.
+DRAWN_COLUMNS = ("question_id", "order", "points", "option_order")
+
+
+@functools.cache
+def _start_insert_sql() -> tuple[str, list[Any], list[Any]]:
+    """The attempt (unless a racing start made it) and its items from a JSON array of DRAWN_COLUMNS
+    rows; the attempt's fields in column order (for `insert_params`) and the items' default values."""
+    attempt, fields = insert_sql(Attempt, 1, returning="id", on_conflict="ON CONFLICT DO NOTHING")
+    drawn = [AttemptItem._meta.get_field(name) for name in DRAWN_COLUMNS]
+    parent = AttemptItem._meta.get_field("attempt")
+    defaulted = [
+        f for f in AttemptItem._meta.concrete_fields if not f.primary_key and f is not parent and f not in drawn
+    ]
+    fixed = [f.get_db_prep_save(f.get_default(), connection) for f in defaulted]
+    columns = [parent, *drawn, *defaulted]
+    record = ", ".join(f"{_q(str(f.column))} {f.db_type(connection)}" for f in drawn)
+    sql = (
+        f"WITH new_attempt AS ({attempt}) "  # noqa: S608 - names from the models
+        f"INSERT INTO {_q(AttemptItem._meta.db_table)} ({', '.join(_q(str(f.column)) for f in columns)}) "
+        f"SELECT new_attempt.{_q('id')}, {', '.join('r.' + _q(str(f.column)) for f in drawn)}, "
+        f"{', '.join(['%s'] * len(defaulted))} FROM new_attempt, jsonb_to_recordset(%s::jsonb) AS r({record}) "
+        f"RETURNING {_q(str(parent.column))}"
+    )
+    return sql, fields, fixed
 
 
 async def attempt_state_lane(
@@ -144,11 +199,11 @@ async def attempt_state_lane(
     attempt = Attempt.from_db("default", [f.attname for f in fields], row[: len(fields)])
     if attempt.cadre_id != cadre_id or attempt.status != AttemptStatus.IN_PROGRESS or attempt.deadline <= now:
         return None
-    snap = snapshot_peek(attempt.exam_id, row[len(fields)])
+    snap = await snapshot_built(attempt.exam_id, row[len(fields)])
     if snap is None:
         return None
     attempt.exam = snap.exam
-    return _state(attempt, snap, await _items(conn, attempt.pk))
+    return _state(attempt, snap, json.loads(row[len(fields) + 1]))
 
 
 async def exam_start_lane_view(lane: LaneRequest) -> dict[str, Any] | None:
@@ -265,7 +320,7 @@ async def attempt_submit_lane(
     return {
         "status": AttemptStatus.SUBMITTED,
         "submitted_now": True,
-        "result_url": reverse("exams:attempt_result", args=[attempt_id]),
+        "result_url": result_url(attempt_id),
     }
 
 

@@ -43,7 +43,7 @@ from peixun.exams.models import (
 )
 from peixun.exams.services import attempt_save_answer, attempt_start, attempt_submit
 from peixun.exams.services.attempts import ERR_NO_ATTEMPTS_LEFT, ERR_NOT_OPEN
-from peixun.exams.snapshot import TOKEN_TTL_SECONDS, VERSION_KEY, bank_changed
+from peixun.exams.snapshot import TOKEN_TTL_SECONDS, VERSION_KEY, bank_changed, snapshot_peek
 from peixun.exams.tests.lane import (
     PAPER_SIZE,
     World,
@@ -182,12 +182,14 @@ def test_an_attempts_state_with_saved_answers_on_the_lane_is_exactly_djangos(wor
 
 
 @on_the_lane
-def test_the_first_start_builds_the_snapshot_through_django_and_the_lane_serves_the_next(world):
+def test_the_first_start_builds_the_snapshot_on_the_lane_and_the_lane_serves_the_next(world):
+    assert snapshot_peek(world.exam.pk, world.exam.created_at) is None
     first, first_by_django = call(application, "POST", start_path(world.exam), world.other)
+    assert snapshot_peek(world.exam.pk, world.exam.created_at) is not None
     then, then_by_django = call(application, "POST", start_path(world.exam), world.examinee)
     state, state_by_django = call(application, "GET", state_path(then.json()["attempt_id"]), world.examinee)
     assert (first.status_code, then.status_code, state.status_code) == (200, 200, 200)
-    assert (first_by_django, then_by_django, state_by_django) == (1, 0, 0)
+    assert (first_by_django, then_by_django, state_by_django) == (0, 0, 0)
     assert state.json()["questions"] == then.json()["questions"]
     assert Attempt.objects.filter(cadre=world.examinee.cadre).get().items.count() == PAPER_SIZE
 
@@ -401,21 +403,29 @@ def test_a_hundred_examinees_starting_at_once_get_one_full_attempt_each(shuffled
 # --- 5. A change to the bank ---------------------------------------------------------------------------
 
 
+def stems(response: Any) -> set[str]:
+    return {q["stem"] for q in response.json()["questions"]}
+
+
 @on_the_lane
-def test_after_a_bank_change_the_lane_hands_over_until_django_has_rebuilt_the_snapshot(world, tree):
+def test_after_a_bank_change_the_lane_answers_from_a_rebuilt_snapshot(world, tree):
     warm(world.exam)
     started, by_django = call(application, "POST", start_path(world.exam), world.examinee)
     assert by_django == 0
     path = state_path(started.json()["attempt_id"])
+    built = snapshot_peek(world.exam.pk, world.exam.created_at)
 
+    Question.objects.filter(qtype="single").update(stem="修订后的单选题题干")
     bank_changed()
-    assert [call(application, "GET", path, world.examinee)[1] for _ in range(2)] == [1, 0]
-    assert call(application, "POST", start_path(world.exam), world.other)[1] == 0
+    states = [call(application, "GET", path, world.examinee) for _ in range(2)]
+    assert [by_django for _, by_django in states] == [0, 0]
+    assert all("修订后的单选题题干" in stems(state) for state, _ in states)
+    assert snapshot_peek(world.exam.pk, world.exam.created_at) is not built
 
     bank_changed()
     third = cadre_user(unit=tree.county_a2)
-    assert [call(application, "POST", start_path(world.exam), u)[1] for u in (third, world.examinee)] == [1, 0]
-    assert Attempt.objects.count() == 3 and AttemptItem.objects.count() == 3 * PAPER_SIZE
+    assert [call(application, "POST", start_path(world.exam), u)[1] for u in (third, world.examinee)] == [0, 0]
+    assert Attempt.objects.count() == 2 and AttemptItem.objects.count() == 2 * PAPER_SIZE
 
 
 @on_the_lane
@@ -423,12 +433,13 @@ def test_a_bank_change_made_by_another_worker_reaches_this_workers_lane_within_a
     warm(world.exam)
     started, by_django = call(application, "POST", start_path(world.exam), world.examinee)
     assert by_django == 0
-    # What bank_changed() in another process leaves behind: a new token in the shared cache, while this
-    # process still holds its snapshot.
+    # What bank_changed() in another process leaves behind: the change, and a new token in the shared
+    # cache, while this process still holds its snapshot.
+    Question.objects.filter(qtype="single").update(stem="另一进程修订的题干")
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     time.sleep(TOKEN_TTL_SECONDS + 0.1)
-    path = state_path(started.json()["attempt_id"])
-    assert [call(application, "GET", path, world.examinee)[1] for _ in range(2)] == [1, 0]
+    state, by_django = call(application, "GET", state_path(started.json()["attempt_id"]), world.examinee)
+    assert by_django == 0 and "另一进程修订的题干" in stems(state)
 
 
 # --- Without PostgreSQL ---------------------------------------------------------------------------------
