@@ -255,8 +255,12 @@ def _conninfo() -> dict[str, Any]:
     for key in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(key, None)
     params["autocommit"] = True
-    # Timestamps come back in UTC, as Django's connections give them (USE_TZ).
-    params["options"] = (params.get("options", "") + " -c TimeZone=UTC").strip()
+    # Timestamps come back in UTC, as Django's connections give them (USE_TZ). Every statement of the lane
+    # finds its rows through an index; psycopg prepares them from their sixth use, and PostgreSQL then keeps
+    # one plan for the connection's life. Made while the attempts table was nearly empty (a new system, or
+    # statistics taken before a sitting), that plan read the whole table at every start once it had grown.
+    # Without sequential scans the kept plan is the index's, whatever the statistics said at the time.
+    params["options"] = (params.get("options", "") + " -c TimeZone=UTC -c enable_seqscan=off").strip()
     return params
 
 

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -152,3 +153,22 @@ def test_the_generated_configuration_keeps_everything_inside_the_var_directory(s
     # Both log families are set explicitly: their compiled-in defaults are under /var/log/nginx.
     assert f"access_log {stack.nginx_dir}/logs/access.log;" in conf
     assert f"access_log {stack.nginx_dir}/logs/rtmp-access.log peixun_rtmp;" in conf  # a format without the key
+
+
+def test_the_app_keeps_an_idle_connection_from_nginx_open_longer_than_nginx_keeps_it(stack: Stack) -> None:
+    # nginx reuses its idle upstream connections; were the app to close one first, nginx could send a
+    # request down a connection being closed, and the user would get a 502.
+    upstream = re.search(r"upstream peixun_app \{(.*?)\}", stack.nginx_conf.read_text(), re.S)
+    assert upstream is not None
+    nginx_idle = int(re.search(r"keepalive_timeout (\d+)s;", upstream.group(1)).group(1))  # type: ignore[union-attr]
+    argv = stack.uvicorn_argv()
+    app_idle = int(argv[argv.index("--timeout-keep-alive") + 1])
+    assert app_idle > nginx_idle
+    # Beyond uvicorn's own default (5 s), a connection left idle still answers.
+    limits = httpx.Limits(keepalive_expiry=30)  # httpx drops its own idle connections after 5 s
+    with httpx.Client(base_url=f"http://127.0.0.1:{stack.app_port}", timeout=10, limits=limits) as client:
+        first = client.get("/healthz")
+        time.sleep(6)
+        second = client.get("/healthz")
+        assert (first.status_code, second.status_code) == (200, 200)
+        assert first.extensions["network_stream"] is second.extensions["network_stream"]  # the same connection

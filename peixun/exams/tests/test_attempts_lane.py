@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import signals
 from django.utils import timezone
 
 from peixun.accounts.models import User
+from peixun.core.lane import _conninfo
 from peixun.core.tests.asgi import (
     LANE,
     application,
@@ -31,6 +34,7 @@ from peixun.core.tests.asgi import (
     django_asgi_app,
     login_session,
     on_postgresql,
+    run,
 )
 from peixun.exams.models import (
     Attempt,
@@ -43,6 +47,7 @@ from peixun.exams.models import (
 )
 from peixun.exams.services import attempt_save_answer, attempt_start, attempt_submit
 from peixun.exams.services.attempts import ERR_NO_ATTEMPTS_LEFT, ERR_NOT_OPEN
+from peixun.exams.services.attempts_lane import _attempt_sql, _flip_sql, _start_sql
 from peixun.exams.snapshot import TOKEN_TTL_SECONDS, VERSION_KEY, bank_changed, snapshot_peek
 from peixun.exams.tests.lane import (
     PAPER_SIZE,
@@ -458,3 +463,33 @@ def test_without_postgresql_the_same_endpoints_work_through_django(world):
     assert outcomes[0] == outcomes[1]
     (status, body, _), (state_status, state, _), [row] = outcomes[0]
     assert (status, state_status) == (200, 200) and body == state and len(row["items"]) == PAPER_SIZE
+
+
+@on_the_lane
+def test_the_lanes_kept_plans_find_attempts_by_index_even_when_the_statistics_say_the_table_is_empty(world):
+    # PostgreSQL keeps one plan per prepared statement (psycopg prepares from the sixth use); made from
+    # statistics taken while the table was empty, it must not read the whole table once it has grown.
+    attempt_start(actor=world.other, exam=world.exam)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Attempt._meta.db_table}, {AttemptItem._meta.db_table}")
+        cursor.execute("DELETE FROM exams_attemptitem; DELETE FROM exams_attempt")  # stats of a small table
+
+    async def kept_plans() -> list[str]:
+        conn = await psycopg.AsyncConnection.connect(**_conninfo())
+        try:
+            await conn.execute("SET plan_cache_mode = force_generic_plan")
+            plans = []
+            for n, (sql, params) in enumerate(((_start_sql(), 2), (_attempt_sql(), 1), (_flip_sql(), 7))):
+                numbered = sql
+                for i in range(1, params + 1):
+                    numbered = numbered.replace("%s", f"${i}", 1)
+                await conn.execute(f"PREPARE kept{n} AS {numbered}")
+                args = ", ".join(["NULL"] * params)
+                cursor = await conn.execute(f"EXPLAIN EXECUTE kept{n}({args})")
+                plans.append("\n".join(row[0] for row in await cursor.fetchall()))
+            return plans
+        finally:
+            await conn.close()
+
+    plans = run(kept_plans)
+    assert not [plan for plan in plans if "Seq Scan on exams_attempt" in plan], plans
