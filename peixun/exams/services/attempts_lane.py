@@ -168,8 +168,9 @@ def _start_insert_sql() -> tuple[str, list[Any], list[Any]]:
     """The attempt (unless a racing start made it) and its items from a JSON array of DRAWN_COLUMNS
     rows; the attempt's fields in column order (for `insert_params`) and the items' default values."""
     attempt, fields = insert_sql(Attempt, 1, returning="id", on_conflict="ON CONFLICT DO NOTHING")
-    drawn = [AttemptItem._meta.get_field(name) for name in DRAWN_COLUMNS]
-    parent = AttemptItem._meta.get_field("attempt")
+    by_name = {f.name: f for f in AttemptItem._meta.concrete_fields}
+    drawn = [by_name[name.removesuffix("_id")] for name in DRAWN_COLUMNS]
+    parent = by_name["attempt"]
     defaulted = [
         f for f in AttemptItem._meta.concrete_fields if not f.primary_key and f is not parent and f not in drawn
     ]

@@ -25,7 +25,7 @@ from django.db.models import signals
 from django.utils import timezone
 
 from peixun.accounts.models import User
-from peixun.core.lane import _conninfo
+from peixun.core.lane import _conninfo, _user_guesses
 from peixun.core.tests.asgi import (
     LANE,
     application,
@@ -493,3 +493,58 @@ def test_the_lanes_kept_plans_find_attempts_by_index_even_when_the_statistics_sa
 
     plans = run(kept_plans)
     assert not [plan for plan in plans if "Seq Scan on exams_attempt" in plan], plans
+
+
+# --- The session's user, read in the same round trip as the session once the lane knows it -------------
+
+
+def _signed_in_as(key: str, user: User) -> None:
+    """The session row `key` now names `user` (what a login on the same browser leaves behind)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    data = SessionStore().decode(Session.objects.get(session_key=key).session_data)
+    data.update(SessionStore().decode(Session.objects.get(session_key=login_session(user)).session_data))
+    Session.objects.filter(session_key=key).update(session_data=SessionStore().encode(data))
+
+
+def _deactivated(key: str, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+def _logged_out(key: str, user: User) -> None:
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key=key).delete()
+
+
+def _sessions_ended(key: str, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
+
+
+CHANGED_SINCE: dict[str, tuple[Callable[[str, User], None], int]] = {
+    # what changed after the lane served the session once: (change, Django's status for the state load)
+    "another user signed in on the same session": (_signed_in_as, 404),
+    "the user deactivated": (_deactivated, 403),
+    "logged out": (_logged_out, 403),
+    "every session of the user ended": (_sessions_ended, 403),
+}
+
+
+@on_the_lane
+@pytest.mark.parametrize("change", CHANGED_SINCE)
+def test_a_sessions_next_request_is_judged_by_what_the_session_and_user_rows_say_now(world, change):
+    warm(world.exam)
+    session = login_session(world.examinee)
+    started, by_django = call(application, "POST", start_path(world.exam), world.examinee, session=session)
+    assert (started.status_code, by_django) == (200, 0)
+    path = state_path(started.json()["attempt_id"])
+    again, by_django = call(application, "GET", path, world.examinee, session=session)
+    assert (again.status_code, by_django) == (200, 0)
+    assert _user_guesses[session] == world.examinee.pk  # so the user was read with the session this time
+
+    changed, status = CHANGED_SINCE[change]
+    changed(session, world.other if changed is _signed_in_as else world.examinee)
+    lane, lane_by_django = call(application, "GET", path, world.examinee, session=session)
+    plain, _ = call(django_asgi_app, "GET", path, world.examinee, session=session)
+    assert lane_by_django == 1 and answer(lane) == answer(plain) and lane.status_code == status

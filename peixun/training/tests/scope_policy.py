@@ -34,8 +34,15 @@ def build(world):
     today = timezone.localdate()
     plan, _ = TrainingPlan.objects.get_or_create(year=today.year, defaults={"title": "年度计划"})
     office = ResearchOffice.objects.create(code="SCOPE-T", name="案件审理教研室", field="审理")
+    # Until tomorrow: the lecture starts in five minutes, which after 23:55 is tomorrow, and a lecture
+    # outside its class's days is refused.
     cls = TrainingClass.objects.create(
-        plan=plan, office=office, title="矩阵培训班", start_date=today, end_date=today, status=ClassStatus.ENROLLING
+        plan=plan,
+        office=office,
+        title="矩阵培训班",
+        start_date=today,
+        end_date=today + dt.timedelta(days=1),
+        status=ClassStatus.ENROLLING,
     )
     lecture = Lecture.objects.create(
         training_class=cls,
