@@ -26,7 +26,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from peixun.accounts.roles import Role
 from peixun.core.api import exception_handler
 from peixun.org.selectors import cadre_get, cadres_visible
 from peixun.training import api_admin_serializers as s
@@ -41,7 +40,7 @@ from peixun.training.models import (
     TrainingClass,
     TrainingPlan,
 )
-from peixun.training.permissions import ERR_NOT_ALLOWED, may_manage_class, may_manage_training
+from peixun.training.permissions import ERR_NOT_ALLOWED, may_decide_leave, may_manage_class, may_manage_training
 from peixun.training.selectors_admin import leave_requests_for, quota_usage
 from peixun.training.services import CLASS_FIELDS, class_save, class_transition, lecture_save, plan_save, quota_set
 from peixun.training.services_edit import (
@@ -50,10 +49,14 @@ from peixun.training.services_edit import (
     leave_request_review,
     leave_request_submit,
 )
-from peixun.training.services_enrolment import ERR_ROW_CADRE, enrolment_create, enrolment_import, enrolment_withdraw
+from peixun.training.services_enrolment import (
+    ERR_ROW_CADRE,
+    enrolment_create,
+    enrolment_import,
+    enrolment_withdraw,
+)
 
 ERR_NO_CADRE = ERR_ROW_CADRE
-ERR_OWN_LEAVE = "不能审批本人的请假申请"
 
 LECTURE_FIELDS = ("topic", "starts_at", "duration_minutes", "teacher", "teacher_name", "main_venue", "is_live",
                   "study_hours")  # fmt: skip
@@ -433,10 +436,6 @@ class EnrolmentRosterViewSet(viewsets.GenericViewSet):
 # --- Leave ------------------------------------------------------------------------------------------------
 
 
-def _decides(actor: Any) -> bool:
-    return actor.has_role(Role.ORG_ADMIN) or actor.has_role(Role.UNIT_ADMIN)
-
-
 class LeaveAccess(permissions.BasePermission):
     """As on the leave page: cadres ask for leave; unit admins and the organisation department decide."""
 
@@ -447,8 +446,8 @@ class LeaveAccess(permissions.BasePermission):
         if view.action == "create":
             return actor.cadre_id is not None
         if view.action == "review":
-            return _decides(actor)
-        return actor.cadre_id is not None or _decides(actor)
+            return may_decide_leave(actor)
+        return actor.cadre_id is not None or may_decide_leave(actor)
 
 
 @extend_schema_view(
@@ -512,8 +511,6 @@ class LeaveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
         leave = self.get_object()
-        if leave.enrolment.cadre_id == request.user.cadre_id:  # type: ignore[union-attr]
-            raise PermissionDenied(ERR_OWN_LEAVE)
         data = _body(s.LeaveReviewSerializer, request)
         decided = leave_request_review(actor=request.user, leave=leave, approve=data["decision"] == "approve")  # type: ignore[arg-type]
         return Response(s.LeaveRequestSerializer(selectors.leave_request_get(actor=request.user, pk=decided.pk)).data)  # type: ignore[arg-type]

@@ -53,3 +53,8 @@ def operator_unit_ids(actor: User) -> list[int]:
     if not actor.has_role(Role.VENUE_OPERATOR):
         return []
     return sorted(u.pk for u in actor.grants.operator_units)
+
+
+def may_decide_leave(actor: User) -> bool:
+    """Unit admins and the organisation department decide leave (never their own: the service refuses)."""
+    return actor.has_role(Role.ORG_ADMIN) or actor.has_role(Role.UNIT_ADMIN)

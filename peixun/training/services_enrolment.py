@@ -44,6 +44,7 @@ ERR_NO_QUOTA = "本单位没有该培训班的参训名额"
 ERR_NOT_ENROLLED = "该报名已退出"
 ERR_REASON = "请填写请假事由"
 ERR_LEAVE_OWN = "只能为本人请假"
+ERR_OWN_LEAVE = "不能审批本人的请假申请"
 ERR_LEAVE_DONE = "该请假申请已处理"
 ERR_LEAVE_LECTURE = "该课次不属于本培训班"
 ERR_FILE_ROWS = "文件中有{n}行错误，未导入任何数据，请修改后重新上传"
@@ -231,6 +232,8 @@ def leave_request_create(
 def leave_request_decide(*, actor: User, leave: LeaveRequest, approve: bool) -> LeaveRequest:
     """The unit admin (or the organisation department) decides; approval excuses the lecture(s)."""
     enrolment = leave.enrolment
+    if enrolment.cadre_id == actor.cadre_id:  # an admin's own leave is decided above them
+        raise PermissionDenied(ERR_OWN_LEAVE)
     if not admin_covers_unit(actor, enrolment.cadre.unit):
         raise PermissionDenied(ERR_OUT_OF_SCOPE)
     leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)

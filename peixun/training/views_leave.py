@@ -12,24 +12,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from peixun.accounts.roles import Role
 from peixun.training import selectors
 from peixun.training.constants import ERR_NOT_ENROLLED_IN
 from peixun.training.forms import LeaveForm
 from peixun.training.models import EnrolmentStatus, LeaveStatus
+from peixun.training.permissions import may_decide_leave
 from peixun.training.services_edit import leave_request_review, leave_request_submit
 from peixun.training.views import _require, explain
 from peixun.training.views_edit import add_service_errors, done, is_htmx
 
 
-def _decides(actor: object) -> bool:
-    return actor.has_role(Role.ORG_ADMIN) or actor.has_role(Role.UNIT_ADMIN)  # type: ignore[attr-defined]
-
-
 @login_required
 def leave_view(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    decides = _decides(actor)
+    decides = may_decide_leave(actor)  # type: ignore[arg-type]
     _require(actor.cadre_id is not None or decides)  # type: ignore[union-attr]
     lectures = selectors.lectures_open_for_leave(actor=actor)  # type: ignore[arg-type]
     form = LeaveForm(request.POST or None, lectures=lectures, initial={"lecture": request.GET.get("lecture")})
@@ -85,9 +81,8 @@ def leave_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def leave_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
-    _require(_decides(actor))
+    _require(may_decide_leave(actor))  # type: ignore[arg-type]
     leave = selectors.leave_request_get(actor=actor, pk=pk)  # type: ignore[arg-type]
-    _require(leave.enrolment.cadre_id != actor.cadre_id)  # type: ignore[union-attr]
     decision = request.POST.get("decision", "")
     _require(decision in ("approve", "reject"))
     try:

@@ -488,5 +488,5 @@ def test_a_county_admin_cannot_approve_their_own_leave(county_a1_admin, client_o
     asked = post(client, f"{API}/leave-requests/", {"lecture": lecture.pk, "reason": "出差"})
     assert asked.status_code == 201
     response = post(client, f"{API}/leave-requests/{asked.json()['id']}/review/", {"decision": "approve"})
-    assert refused(response) == api_admin.ERR_OWN_LEAVE
+    assert refused(response) == sen.ERR_OWN_LEAVE
     assert LeaveRequest.objects.get().status == LeaveStatus.PENDING

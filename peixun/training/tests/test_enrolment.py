@@ -17,10 +17,11 @@ from peixun.training.models import (
     ClassStatus,
     Enrolment,
     EnrolmentStatus,
+    LeaveStatus,
     Notification,
 )
 from peixun.training.services import quota_set
-from peixun.training.tests.factories import ClassFactory, LectureFactory
+from peixun.training.tests.factories import ClassFactory, EnrolmentFactory, LectureFactory
 
 
 def test_a_unit_admin_enrols_within_the_quota_then_fills_the_waiting_list(org_admin, county_a1_admin, tree):
@@ -108,6 +109,18 @@ def test_leave_is_requested_by_the_trainee_and_approved_by_the_unit_admin(
     assert CheckIn.objects.get(lecture=lecture, cadre=trainee_a1.cadre).status == CheckInStatus.EXCUSED
     with pytest.raises(ValidationError):
         se.leave_request_decide(actor=county_a1_admin, leave=leave, approve=False)
+
+
+def test_an_admin_cannot_decide_their_own_leave(county_a1_admin):
+    # Checked in the service itself: the API, the leave page and any later caller all refuse it.
+    cls = ClassFactory()
+    enrolment = EnrolmentFactory(training_class=cls, cadre=county_a1_admin.cadre)
+    leave = se.leave_request_create(actor=county_a1_admin, enrolment=enrolment, reason="出差")
+    with pytest.raises(PermissionDenied) as refused:
+        se.leave_request_decide(actor=county_a1_admin, leave=leave, approve=True)
+    assert str(refused.value) == se.ERR_OWN_LEAVE
+    leave.refresh_from_db()
+    assert leave.status == LeaveStatus.PENDING
 
 
 def xlsx(rows: list[tuple]) -> io.BytesIO:

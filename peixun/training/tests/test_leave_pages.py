@@ -13,7 +13,7 @@ from django.utils import timezone
 from peixun.audit.models import AuditEvent
 from peixun.training import services_edit as se
 from peixun.training.models import CheckIn, CheckInStatus, LeaveRequest, LeaveStatus, Notification
-from peixun.training.services_enrolment import ERR_REASON
+from peixun.training.services_enrolment import ERR_REASON, leave_request_create
 from peixun.training.tests.factories import ClassFactory, EnrolmentFactory, LectureFactory
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -151,3 +151,12 @@ def test_an_htmx_leave_request_answers_with_a_redirect_header(trainee_a1, lectur
 def test_the_class_page_links_an_enrolled_trainee_to_the_leave_page(trainee_a1, lecture, client_of):
     page = text(client_of(trainee_a1).get(reverse("training:class_detail", args=[lecture.training_class_id])))
     assert reverse("training:leave") in page
+
+
+def test_a_unit_admin_cannot_decide_their_own_leave_on_the_page(county_a1_admin, client_of):
+    enrolment = EnrolmentFactory(training_class=ClassFactory(), cadre=county_a1_admin.cadre)
+    leave = leave_request_create(actor=county_a1_admin, enrolment=enrolment, reason="出差")
+    own = client_of(county_a1_admin).post(reverse("training:leave_decide", args=[leave.pk]), {"decision": "approve"})
+    assert own.status_code == 403
+    leave.refresh_from_db()
+    assert leave.status == LeaveStatus.PENDING
