@@ -474,28 +474,6 @@ def insert_params(instances: list[Any], fields: list[Any]) -> list[Any]:
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances for f in fields]
 
 
-@functools.cache
-def insert_many_sql(model: type[Any]) -> tuple[str, list[Any]]:
-    """An INSERT of any number of rows of `model` with one statement text: a column array per field,
-    unnested. (A VALUES list grows with the rows, and the driver parses every new text again.)"""
-    from django.db import connection
-
-    q = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-    sql = (
-        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608 - names from the model
-        f"SELECT * FROM unnest({arrays})"
-    )
-    return sql, fields
-
-
-def insert_many_params(instances: list[Any], fields: list[Any]) -> list[list[Any]]:
-    """One list per field of `insert_many_sql`, the values prepared as a save would prepare them."""
-    connection = _database()
-    return [[f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances] for f in fields]
-
-
 def _database() -> Any:
     """The default connection's wrapper itself: through the `connection` proxy every use of it (several
     per prepared value) is a context-local lookup. Only its operations are used, never a query."""

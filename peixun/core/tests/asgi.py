@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -30,6 +31,8 @@ T = TypeVar("T")
 BASE_URL = "http://localhost"
 # The lane of the running application, in front of the hot path.
 LANE: Lane = application.application_mapping["http"]  # type: ignore[attr-defined]
+# For a test of the lane itself, which is there on PostgreSQL only.
+on_the_lane = pytest.mark.skipif(not LANE.enabled, reason="the fast lane runs on PostgreSQL only")
 # Headers whose value differs from one answer to the next whoever answers.
 VOLATILE = {"date"}
 

@@ -27,6 +27,7 @@ from peixun.core.tests.asgi import (
     django_requests,
     login_session,
     on_postgresql,
+    on_the_lane,
     request,
     run,
 )
@@ -35,7 +36,6 @@ from peixun.training.models import CheckIn
 from peixun.training.tests.factories import ClassFactory, EnrolmentFactory, LectureFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-on_the_lane = pytest.mark.skipif(not on_postgresql(), reason="the fast lane runs on PostgreSQL only")
 
 
 @pytest.fixture

@@ -231,9 +231,7 @@ def _grade_objective(attempt: Attempt, *, now: dt.datetime) -> None:
         item.score, item.correct = score, correct
     _store_grades(items)
     _record_mistakes(attempt.cadre_id, sheet.wrong, now=now)
-    attempt.score, attempt.graded = sheet.score, sheet.graded
-    attempt.passed = sheet.passed(attempt.exam.pass_mark)
-    Attempt.objects.filter(pk=attempt.pk).update(score=attempt.score, graded=attempt.graded, passed=attempt.passed)
+    _store_total(attempt, sheet)
 
 
 @dataclass(frozen=True)
@@ -243,8 +241,14 @@ class GradeSheet:
 
     grades: list[tuple[int, Decimal | None, bool | None]]
     wrong: list[int]
-    score: Decimal
-    graded: bool
+
+    @property
+    def score(self) -> Decimal:
+        return sum((s for _, s, _ in self.grades if s is not None), Decimal(0))
+
+    @property
+    def graded(self) -> bool:
+        return all(s is not None for _, s, _ in self.grades)
 
     def passed(self, pass_mark: Decimal) -> bool | None:
         return self.score >= pass_mark if self.graded else None
@@ -261,12 +265,7 @@ def grade_sheet(questions: dict[int, Question], items: list[tuple[int, int, Deci
         grades.append((item_id, score, correct))
         if correct is False and question.qtype != QuestionType.SHORT_ANSWER:
             wrong.append(question_id)
-    return GradeSheet(
-        grades=grades,
-        wrong=wrong,
-        score=sum((s for _, s, _ in grades if s is not None), Decimal(0)),
-        graded=all(s is not None for _, s, _ in grades),
-    )
+    return GradeSheet(grades=grades, wrong=wrong)
 
 
 def _store_grades(items: list[AttemptItem]) -> None:
@@ -316,10 +315,8 @@ def _record_mistakes(cadre_id: int, question_ids: list[int], *, now: dt.datetime
         cursor.execute(mistakes_upsert_sql(values), params)
 
 
-def _total(attempt: Attempt, items: list[AttemptItem]) -> None:
-    attempt.score = sum((i.score for i in items if i.score is not None), Decimal(0))
-    attempt.graded = all(i.score is not None for i in items)
-    attempt.passed = attempt.score >= attempt.exam.pass_mark if attempt.graded else None
+def _store_total(attempt: Attempt, sheet: GradeSheet) -> None:
+    attempt.score, attempt.graded, attempt.passed = sheet.score, sheet.graded, sheet.passed(attempt.exam.pass_mark)
     Attempt.objects.filter(pk=attempt.pk).update(score=attempt.score, graded=attempt.graded, passed=attempt.passed)
 
 
@@ -402,6 +399,7 @@ def item_grade(*, actor: User, item_id: int, score: Decimal, comment: str = "") 
     item.score, item.graded_by, item.grader_comment = score, actor, comment.strip()
     item.correct = score == item.points
     item.save(update_fields=["score", "correct", "graded_by", "grader_comment"])
-    _total(item.attempt, list(item.attempt.items.all()))
+    grades = item.attempt.items.values_list("pk", "score", "correct")
+    _store_total(item.attempt, GradeSheet(grades=list(grades), wrong=[]))
     audit_record(actor=actor, event=Event.EXAM_GRADE, obj=item.attempt, detail={"item": item.pk, "score": str(score)})
     return item

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from peixun.accounts.models import User
 from peixun.core.tests.asgi import (
-    LANE,
     application,
     comparable,
     csrf_pair,
@@ -32,8 +31,6 @@ from peixun.exams.models import (
     MistakeEntry,
 )
 from peixun.exams.snapshot import snapshot_for
-
-on_the_lane = pytest.mark.skipif(not LANE.enabled, reason="the fast lane runs on PostgreSQL only")
 
 ATTEMPT_FIELDS = (
     "exam_id",

@@ -34,6 +34,7 @@ from peixun.core.tests.asgi import (
     django_asgi_app,
     login_session,
     on_postgresql,
+    on_the_lane,
     run,
 )
 from peixun.exams.models import (
@@ -57,7 +58,6 @@ from peixun.exams.tests.lane import (
     call,
     forget_attempts,
     lane_failures,
-    on_the_lane,
     start_path,
     state_path,
     stored,

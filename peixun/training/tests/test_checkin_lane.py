@@ -29,13 +29,13 @@ from peixun.accounts.middleware import LAST_ACTIVITY_KEY, MSG_PASSWORD_EXPIRED
 from peixun.accounts.models import User
 from peixun.core.lane import MAX_BODY
 from peixun.core.tests.asgi import (
-    LANE,
     application,
     comparable,
     csrf_pair,
     django_asgi_app,
     django_requests,
     login_session,
+    on_the_lane,
     request,
     run,
 )
@@ -47,7 +47,7 @@ from peixun.training.tests.factories import ClassFactory, EnrolmentFactory, Lect
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not LANE.enabled, reason="the fast lane runs on PostgreSQL only"),
+    on_the_lane,
 ]
 
 ROW_FIELDS = ("status", "method", "venue_id", "study_hours", "recorded_by_id", "watched_seconds")
