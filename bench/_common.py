@@ -64,11 +64,11 @@ def sessions_for(users: Iterable[Any], *, hours: int = 6, active: bool = False) 
     import time
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     from peixun.accounts.middleware import LAST_ACTIVITY_KEY
+    from peixun.accounts.models import Session
+    from peixun.accounts.sessions import SessionStore
 
     store = SessionStore()
     expire = timezone.now() + dt.timedelta(hours=hours)
@@ -82,7 +82,7 @@ def sessions_for(users: Iterable[Any], *, hours: int = 6, active: bool = False) 
         }
         if active:
             data[LAST_ACTIVITY_KEY] = int(time.time())
-        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire, user_id=user.pk))
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=1000)
     return keys

@@ -327,13 +327,12 @@ def seed(args: argparse.Namespace) -> dict:
     import datetime as dt
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.core.management import call_command
     from django.utils import timezone
 
-    from peixun.accounts.models import RoleGrant, User
+    from peixun.accounts.models import RoleGrant, Session, User
     from peixun.accounts.roles import Role
+    from peixun.accounts.sessions import SessionStore
     from peixun.offices.models import ResearchOffice
     from peixun.org.models import Cadre, Unit, UnitKind
     from peixun.training.models import Enrolment, EnrolmentChannel, Lecture, TrainingClass, TrainingPlan
@@ -369,7 +368,12 @@ def seed(args: argparse.Namespace) -> dict:
         data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "peixun.accounts.backends.EmployeeNumberBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash()}  # fmt: skip
         sessions.append(
-            Session(session_key=key, session_data=store.encode(data), expire_date=now + dt.timedelta(hours=6))
+            Session(
+                session_key=key,
+                session_data=store.encode(data),
+                expire_date=now + dt.timedelta(hours=6),
+                user_id=user.pk,
+            )
         )
         keys.append(key)
     Session.objects.bulk_create(sessions, batch_size=1000)

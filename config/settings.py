@@ -213,6 +213,8 @@ LOGIN_LOCKOUT_MINUTES = env_int("PEIXUN_LOGIN_LOCKOUT_MINUTES", 30)
 
 # Idle timeout: the user's requests push the expiry forward (at most once a minute, see
 # IdleTimeoutMiddleware; background polls do not), so the session dies after this much silence.
+# Database sessions with the user in a column (peixun.accounts.models.Session).
+SESSION_ENGINE = "peixun.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("PEIXUN_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_IDLE_REFRESH_SECONDS = 60

@@ -77,6 +77,7 @@ def wait_for_jobs(timeout: float = 60) -> None:
 PERIODIC_JOBS: dict[str, float] = {
     "peixun.training.notifications.lectures_starting_notify": 60.0,
     "peixun.org.imports.retention.import_files_purge": 3600.0,
+    "peixun.accounts.sessions.sessions_clear_expired": 3600.0,
     # Attempts whose examinee closed the browser are handed in at the deadline, not at the next read.
     "peixun.exams.services.attempts.close_expired_attempts": 60.0,
 }

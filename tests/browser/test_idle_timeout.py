@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from peixun.accounts.models import Session
 from tests.browser.conftest import login
 
 

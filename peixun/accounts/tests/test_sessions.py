@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peixun.accounts.middleware import LAST_ACTIVITY_KEY
-from peixun.accounts.models import RoleGrant
+from peixun.accounts.models import RoleGrant, Session
 from peixun.accounts.roles import Role
 from peixun.accounts.services import ERR_LOGIN_FAILED, ERR_OTHER_POWER, ERR_SELF_DEACTIVATE
 from peixun.audit.events import Event

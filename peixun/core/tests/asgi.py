@@ -16,15 +16,14 @@ import httpx
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.core import signals
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.utils import timezone
 
 from config.asgi import application, django_asgi_app
 from peixun.accounts.middleware import LAST_ACTIVITY_KEY
-from peixun.accounts.models import User
+from peixun.accounts.models import Session, User
+from peixun.accounts.sessions import SessionStore
 from peixun.core.lane import Lane
 
 T = TypeVar("T")
@@ -54,6 +53,7 @@ def login_session(user: User, *, last_activity: int | None = None, backend: str 
     Session.objects.create(
         session_key=key,
         session_data=SessionStore().encode(data),
+        user=user,
         expire_date=timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
     )
     return key

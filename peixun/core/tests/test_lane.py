@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,9 +16,10 @@ from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from peixun.core.hotpath import HotPath
-from peixun.core.lane import MAX_BODY, Lane, lane_supported
+from peixun.core.lane import MAX_BODY, Lane, lane_supported, render_json
 from peixun.core.tests.asgi import (
     LANE,
     application,
@@ -244,3 +246,23 @@ def test_with_the_lane_off_a_check_in_takes_the_hot_path(scan, trainee_a1, monke
         response = run(lambda: request(application, "POST", scan["path"], **ask))
     assert response.status_code == 200 and response.json()["message"] == sc.MSG_DONE
     assert served.senders == [HotPath]
+
+
+JSON_SAMPLES = {
+    "plain Chinese text": {"stem": "《中国共产党纪律处分条例》第三条", "points": "5", "n": 3, "ok": True, "x": None},
+    "every escape json makes": {"s": "".join(chr(c) for c in range(0x20)) + '"\\/\x7f'},
+    "line and paragraph separators": {"s": "a\u2028b\u2029c"},
+    "dates and decimals by DRF's encoder": {
+        "at": dt.datetime(2026, 11, 27, 9, 30, 15, 123456, tzinfo=dt.UTC),
+        "day": dt.date(2026, 11, 27),
+        "score": Decimal("87.50"),
+    },
+    "nested lists": {"rows": [[1, "A", ["B", "C"]], [], [{"k": "v"}]]},
+    "characters beyond the basic plane": {"s": "𠮷😀"},
+}
+
+
+@pytest.mark.parametrize("name", JSON_SAMPLES)
+def test_the_lanes_json_is_byte_for_byte_what_drf_renders(name):
+    payload = JSON_SAMPLES[name]
+    assert render_json(payload) == JSONRenderer().render(payload)

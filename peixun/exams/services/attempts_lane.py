@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -33,7 +33,7 @@ from peixun.accounts.models import User
 from peixun.audit.context import current_ip
 from peixun.audit.events import Event
 from peixun.audit.models import AuditEvent
-from peixun.core.lane import LaneRequest, insert_params, insert_sql
+from peixun.core.lane import Facts, LaneRequest, insert_params, insert_sql
 from peixun.exams.models import Attempt, AttemptItem, AttemptStatus, Exam, SubmitReason
 from peixun.exams.selectors import attempt_paper_rows
 from peixun.exams.services.attempts import draw_rows, grade_sheet, mistakes_upsert_sql, submit_actor_label
@@ -48,15 +48,16 @@ def _q(name: str) -> str:
 
 
 @functools.cache
-def _start_sql() -> str:
-    """The examinee's unit path, the exam's creation time and the examinee's attempts at it, one row per
-    attempt (or one row without an attempt)."""
+def _start_facts_sql() -> str:
+    """Read with the session (`Facts`, the signed-in user as u): the examinee's unit path, the exam's
+    creation time and the examinee's attempts at it, one row per attempt (or one row without an attempt);
+    no row without a cadre or an exam."""
     return (
-        f"SELECT u.{_q('path')}, e.{_q('created_at')}, a.{_q('id')}, a.{_q('status')}, a.{_q('deadline')} "  # noqa: S608 - names from the models
-        f"FROM {_q(Cadre._meta.db_table)} c JOIN {_q(Unit._meta.db_table)} u ON u.{_q('id')} = c.{_q('unit_id')} "
+        f"SELECT un.{_q('path')}, e.{_q('created_at')}, a.{_q('id')}, a.{_q('status')}, a.{_q('deadline')} "  # noqa: S608 - names from the models
+        f"FROM {_q(Cadre._meta.db_table)} c JOIN {_q(Unit._meta.db_table)} un ON un.{_q('id')} = c.{_q('unit_id')} "
         f"JOIN {_q(Exam._meta.db_table)} e ON e.{_q('id')} = %s "
         f"LEFT JOIN {_q(Attempt._meta.db_table)} a ON a.{_q('exam_id')} = e.{_q('id')} "
-        f"AND a.{_q('cadre_id')} = c.{_q('id')} WHERE c.{_q('id')} = %s"
+        f"AND a.{_q('cadre_id')} = c.{_q('id')} WHERE c.{_q('id')} = u.{_q('cadre_id')}"
     )
 
 
@@ -72,14 +73,15 @@ def _items_json_sql() -> str:
 
 
 @functools.cache
-def _attempt_sql() -> str:
-    """The attempt, its exam's creation time and its items (`_items_json_sql`), in one round trip."""
+def _attempt_facts_sql() -> str:
+    """Read with the session (`Facts`): the signed-in examinee's attempt, its exam's creation time and its
+    items (`_items_json_sql`). Someone else's attempt is no row: it never leaves the database."""
     fields = [str(f.column) for f in Attempt._meta.concrete_fields]
     return (
         f"SELECT {', '.join('a.' + _q(c) for c in fields)}, e.{_q('created_at')}, "  # noqa: S608 - names from the models
-        f"({_items_json_sql().replace('%s', 'a.' + _q('id'))}) "
+        f"({_items_json_sql().replace('%s', 'a.' + _q('id'))}) AS items "
         f"FROM {_q(Attempt._meta.db_table)} a JOIN {_q(Exam._meta.db_table)} e ON e.{_q('id')} = a.{_q('exam_id')} "
-        f"WHERE a.{_q('id')} = %s"
+        f"WHERE a.{_q('id')} = %s AND a.{_q('cadre_id')} = u.{_q('cadre_id')}"
     )
 
 
@@ -115,16 +117,15 @@ def _state(attempt: Attempt, snap: PaperSnapshot, items: list[tuple[Any, ...]]) 
 async def _items(conn: Any, attempt_id: int) -> list[tuple[Any, ...]]:
     cursor = await conn.execute(_items_json_sql(), (attempt_id,))
     row = await cursor.fetchone()
-    return json.loads(row[0])
+    return orjson.loads(row[0])
 
 
 async def exam_start_lane(
-    *, conn: Any, cadre_id: int, exam_id: int, now: dt.datetime | None = None
+    *, conn: Any, cadre_id: int, exam_id: int, rows: list[tuple[Any, ...]], now: dt.datetime | None = None
 ) -> dict[str, Any] | None:
-    """`attempt_start` plus the state the start answers with, for the plain case; None for the rest."""
+    """`attempt_start` plus the state the start answers with, for the plain case; None for the rest.
+    `rows`: the facts of `_start_facts_sql`."""
     now = now or timezone.now()
-    cursor = await conn.execute(_start_sql(), (exam_id, cadre_id))
-    rows = await cursor.fetchall()
     if not rows:
         return None
     unit_path, created_at = rows[0][0], rows[0][1]
@@ -150,7 +151,7 @@ async def exam_start_lane(
         {"question_id": q, "order": i + 1, "points": str(p), "option_order": k} for i, (q, p, k) in enumerate(drawn)
     ]
     # One statement, so atomic without a transaction's two extra round trips.
-    cursor = await conn.execute(sql, [*insert_params([attempt], fields), *fixed, json.dumps(rows)])
+    cursor = await conn.execute(sql, [*insert_params([attempt], fields), *fixed, orjson.dumps(rows).decode()])
     row = await cursor.fetchone()
     if row is None:  # a second tab started at the same moment: the normal path resumes its attempt
         return None
@@ -188,14 +189,14 @@ def _start_insert_sql() -> tuple[str, list[Any], list[Any]]:
 
 
 async def attempt_state_lane(
-    *, conn: Any, cadre_id: int, attempt_id: int, now: dt.datetime | None = None
+    *, cadre_id: int, rows: list[tuple[Any, ...]], now: dt.datetime | None = None
 ) -> dict[str, Any] | None:
-    """The API's state of the examinee's own attempt in progress; None for the rest."""
+    """The API's state of the examinee's own attempt in progress; None for the rest. `rows`: the facts
+    of `_attempt_facts_sql`."""
     now = now or timezone.now()
-    cursor = await conn.execute(_attempt_sql(), (attempt_id,))
-    row = await cursor.fetchone()
-    if row is None:
+    if not rows:
         return None
+    row = rows[0]
     fields = Attempt._meta.concrete_fields
     attempt = Attempt.from_db("default", [f.attname for f in fields], row[: len(fields)])
     if attempt.cadre_id != cadre_id or attempt.status != AttemptStatus.IN_PROGRESS or attempt.deadline <= now:
@@ -204,24 +205,34 @@ async def attempt_state_lane(
     if snap is None:
         return None
     attempt.exam = snap.exam
-    return _state(attempt, snap, json.loads(row[len(fields) + 1]))
+    return _state(attempt, snap, orjson.loads(row[len(fields) + 1]))
+
+
+def _pk(params: dict[str, str]) -> tuple[int]:
+    return (int(params["pk"]),)
 
 
 async def exam_start_lane_view(lane: LaneRequest) -> dict[str, Any] | None:
     """POST /api/exams/exams/<pk>/start/ with no body or an empty JSON object."""
     if lane.body not in (None, {}) or lane.user.cadre_id is None:
         return None
-    return await exam_start_lane(conn=lane.conn, cadre_id=lane.user.cadre_id, exam_id=int(lane.params["pk"]))
+    return await exam_start_lane(
+        conn=lane.conn, cadre_id=lane.user.cadre_id, exam_id=int(lane.params["pk"]), rows=lane.facts
+    )
+
+
+exam_start_lane_view.facts = Facts(sql=_start_facts_sql, params=_pk)  # type: ignore[attr-defined]
 
 
 async def attempt_state_lane_view(lane: LaneRequest) -> dict[str, Any] | None:
     """GET /api/exams/attempts/<pk>/."""
     if lane.user.cadre_id is None:
         return None
-    return await attempt_state_lane(conn=lane.conn, cadre_id=lane.user.cadre_id, attempt_id=int(lane.params["pk"]))
+    return await attempt_state_lane(cadre_id=lane.user.cadre_id, rows=lane.facts)
 
 
 attempt_state_lane_view.allow = "GET, HEAD, OPTIONS"  # type: ignore[attr-defined]
+attempt_state_lane_view.facts = Facts(sql=_attempt_facts_sql, params=_pk)  # type: ignore[attr-defined]
 
 
 class _HandOver(Exception):

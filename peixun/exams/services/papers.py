@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -144,12 +145,19 @@ def paper_create(
     return paper
 
 
+def draw_rng() -> random.Random:
+    """A generator seeded afresh from the operating system for one draw: each attempt's paper is
+    independent and unpredictable, without the system call per number that SystemRandom makes (a
+    start drew some 70 numbers)."""
+    return random.Random(os.urandom(32))
+
+
 def paper_draw(paper: Paper, rng: random.Random | None = None) -> list[tuple[Question, Decimal, list[str]]]:
     """The questions of one sitting: (question, points, option order), grouped by type in the usual order.
 
     Fixed papers keep their questions; rule papers draw afresh. Shuffling is within each type's block.
     """
-    rng = rng or random.SystemRandom()
+    rng = rng or draw_rng()
     drawn: list[tuple[Question, Decimal]] = []
     if paper.mode == PaperMode.FIXED:
         drawn = [(e.question, e.points) for e in paper.entries.select_related("question")]
@@ -175,7 +183,7 @@ def paper_draw(paper: Paper, rng: random.Random | None = None) -> list[tuple[Que
 
 def snapshot_draw(snap: PaperSnapshot, rng: random.Random | None = None) -> list[tuple[int, Decimal, list[str]]]:
     """`paper_draw` from an exam's snapshot: (question id, points, option order), no database access."""
-    rng = rng or random.SystemRandom()
+    rng = rng or draw_rng()
     drawn: list[tuple[int, Decimal]] = list(snap.fixed)
     taken: set[int] = set()
     for rule in snap.rules:

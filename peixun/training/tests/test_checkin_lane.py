@@ -20,13 +20,12 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.utils import timezone
 
 from peixun.accounts.middleware import LAST_ACTIVITY_KEY, MSG_PASSWORD_EXPIRED
-from peixun.accounts.models import User
+from peixun.accounts.models import Session, User
+from peixun.accounts.sessions import SessionStore
 from peixun.core.lane import MAX_BODY
 from peixun.core.tests.asgi import (
     application,
