@@ -400,16 +400,22 @@ def _session(session_key: str, session_data: str) -> _Presaved | None:
     return session
 
 
-# get_session_auth_hash reads password and session_generation (raised to end every session).
-USER_FIELDS = (
-    "id",
-    "password",
-    "session_generation",
-    "is_active",
-    "password_changed_at",
-    "cadre_id",
-    "username",
-    "display_name",  # str(user), as an audit record names its actor
+# get_session_auth_hash reads password and session_generation (raised to end every session); str(user)
+# display_name or username, as an audit record names its actor. In the model's order, as from_db takes them.
+USER_FIELDS = tuple(
+    f.attname
+    for f in User._meta.concrete_fields
+    if f.attname
+    in {
+        "id",
+        "password",
+        "session_generation",
+        "is_active",
+        "password_changed_at",
+        "cadre_id",
+        "username",
+        "display_name",
+    }
 )
 
 
@@ -426,8 +432,8 @@ def _accepted_user(session: _Presaved, row: tuple[Any, ...]) -> User | None:
     session's hash theirs."""
     if row[0] is None:
         return None
-    user = User(**dict(zip(USER_FIELDS, row, strict=True)))
-    user._state.adding, user._state.db = False, "default"
+    # The fields not read are deferred: a handler touching one fails (and hands over), never reads a default.
+    user = User.from_db("default", USER_FIELDS, row)
     if not user.is_active or password_is_expired(user):
         return None
     if not constant_time_compare(session._session_cache.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):

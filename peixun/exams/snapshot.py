@@ -218,6 +218,9 @@ def question_base_row(q: Question) -> dict[str, Any]:
         "image_url": stem_image_url(q),
         "blanks": q.blank_count,
         "texts": {o["key"]: o["text"] for o in q.options or []},
+        # Option order → the row's options, shared by every row in that order and never changed: a
+        # snapshot's question appears in thousands of answers in a few orders.
+        "orders": {},
     }
 
 
@@ -241,8 +244,12 @@ def question_row(snap: PaperSnapshot | None, q: Question) -> dict[str, Any]:
 def attempt_row(
     base: dict[str, Any], *, order: int, points: Decimal, option_order: list[str], answer: Any, seq: int
 ) -> dict[str, Any]:
-    texts = base["texts"]
     blanks = base["blanks"]
+    options = base["orders"].get(tuple(option_order))
+    if options is None:
+        texts = base["texts"]
+        options = [{"key": k, "label": LETTERS[i], "text": texts[k]} for i, k in enumerate(option_order)]
+        base["orders"][tuple(option_order)] = options
     return {
         "question_id": base["question_id"],
         "order": order,
@@ -252,7 +259,7 @@ def attempt_row(
         "image": base["image"],
         "image_url": base["image_url"],
         "points": str(points),
-        "options": [{"key": k, "label": LETTERS[i], "text": texts[k]} for i, k in enumerate(option_order)],
+        "options": options,
         "blanks": blanks,
         "answer": answer,
         "seq": seq,
