@@ -100,6 +100,7 @@ class Lane:
         self._pool: Any = None
         self._pool_loop: asyncio.AbstractEventLoop | None = None
         self._pool_opening: asyncio.Lock | None = None
+        self._gate = asyncio.Semaphore(1)  # replaced, with the pool's size, by the loop's first request
         self._middleware: list[Any] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -155,7 +156,9 @@ class Lane:
         if not session_key or len(session_key) > 40:
             return None
         pool = await self._connection_pool()
-        async with pool.connection() as conn:
+        # The gate queues requests beyond the pool's size before the pool does: its own queue (a timed
+        # wait per request) cost a twentieth of a request when a burst kept every connection busy.
+        async with self._gate, pool.connection() as conn:
             signed_in = await _authenticate(conn, session_key, handler, params)
             if signed_in is None:
                 return None
@@ -184,11 +187,12 @@ class Lane:
 
     def _middleware_instances(self) -> list[Any]:
         """Django's middleware in MIDDLEWARE order (their process_request/process_response hooks); the
-        project's own, in EMULATED, are call-style and the lane makes their checks itself."""
+        project's own, in EMULATED, are call-style and the lane makes their checks itself; those in
+        UNUSED change nothing for a lane handler's answer."""
         if self._middleware is None:
             instances = []
             for path in settings.MIDDLEWARE:
-                if path in EMULATED:
+                if path in EMULATED or path in UNUSED:
                     continue
                 instances.append(import_string(path)(_never))
             self._middleware = instances
@@ -199,6 +203,7 @@ class Lane:
         if self._pool_loop is not loop:
             # A pool serves the loop that opened it: a server has one loop, tests one per test.
             self._pool, self._pool_loop, self._pool_opening = None, loop, asyncio.Lock()
+            self._gate = asyncio.Semaphore(settings.PEIXUN_LANE_POOL)
         if self._pool is None:
             assert self._pool_opening is not None
             async with self._pool_opening:  # the first requests of a burst share one pool
@@ -245,6 +250,11 @@ async def _send(response: HttpResponse, send: Send) -> None:
 EMULATED = frozenset(
     {"peixun.accounts.middleware.PasswordExpiryMiddleware", "peixun.accounts.middleware.IdleTimeoutMiddleware"}
 )
+
+
+# Django's middleware that has nothing to do on the lane: messages are stored only when a view adds or
+# reads one, and no lane handler does (its request hook only prepared the storage, a tenth of a request).
+UNUSED = frozenset({"django.contrib.messages.middleware.MessageMiddleware"})
 
 
 def lane_supported() -> bool:
@@ -390,12 +400,24 @@ async def _authenticate(
     return session, user, [row[width + 1 :] for row in rows if facts and row[width]]
 
 
+# A session row's data → what it decodes to. Decoding (a signature check, base64, JSON) is a function of
+# the text alone, and a session's text stays the same from one request to the next until it changes.
+# Bounded: emptied when full.
+_decoded: dict[str, dict[str, Any]] = {}
+MAX_DECODED = 50_000
+
+
 def _session(session_key: str, session_data: str) -> _Presaved | None:
     session = _Presaved(session_key=session_key)
-    data = session.decode(session_data)
+    data = _decoded.get(session_data)
+    if data is None:
+        data = session.decode(session_data)
+        if len(_decoded) >= MAX_DECODED:
+            _decoded.clear()
+        _decoded[session_data] = data
     if not data:
         return None
-    session._session_cache = data
+    session._session_cache = dict(data)  # the idle refresh changes it
     session.accessed = True  # as reading it through the middleware would: the answer varies by Cookie
     return session
 

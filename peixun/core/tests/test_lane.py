@@ -266,3 +266,14 @@ JSON_SAMPLES = {
 def test_the_lanes_json_is_byte_for_byte_what_drf_renders(name):
     payload = JSON_SAMPLES[name]
     assert render_json(payload) == JSONRenderer().render(payload)
+
+
+def test_a_sessions_data_decoded_once_is_not_changed_by_what_one_request_does_with_it():
+    from peixun.accounts.sessions import SessionStore
+    from peixun.core.lane import _session
+
+    text = SessionStore().encode({"_auth_user_id": "1", "last_activity": 5})
+    first = _session("k" * 32, text)
+    first["last_activity"] = 99  # what the idle refresh does
+    assert _session("k" * 32, text)._session_cache == {"_auth_user_id": "1", "last_activity": 5}
+    assert _session("k" * 32, text[:-1] + "x") is None  # another text is decoded afresh: a bad signature
