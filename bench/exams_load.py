@@ -241,7 +241,7 @@ async def load(exam: Exam, keys: list[str]) -> dict:
                     r = await client.post(f"/api/exams/exams/{exam.pk}/start/", headers=p.headers)
                     p.attempt_id = r.json()["attempt_id"]
                     start_lat.append(time.perf_counter() - t)
-                    started_at.append(time.perf_counter() - t0)
+                    started_at.append((time.perf_counter() - t0, at))
                     t = time.perf_counter()
                     s = await client.get(f"/api/exams/attempts/{p.attempt_id}/", headers=p.headers)
                     p.questions = s.json()["questions"]
@@ -250,7 +250,8 @@ async def load(exam: Exam, keys: list[str]) -> dict:
                     errors["start"] += 1
                     first_error.setdefault("start", f"{exc!r} {locals().get('r') and r.status_code}")
 
-            started_at: list[float] = []  # when each start was answered, from the window's opening
+            # When each start was answered and when it was offered, from the window's opening.
+            started_at: list[tuple[float, float]] = []
             t0 = time.perf_counter()
             await asyncio.gather(*(start(p, rng.uniform(0, START_WINDOW)) for p in people))
             start_span = time.perf_counter() - t0
@@ -321,7 +322,7 @@ async def load(exam: Exam, keys: list[str]) -> dict:
         "save_lat": save_lat,
         "submit_lat": submit_lat,
         "start_span": start_span,
-        "last_start": max(started_at, default=float("nan")),
+        "last_start": max(started_at, default=(float("nan"), float("nan"))),
         "save_span": save_span,
         "submit_span": submit_span,
     }
@@ -355,11 +356,15 @@ def report(exam: Exam, r: dict) -> None:
     if "Internal Server Error" in log:
         print(f"# server errors logged: {log.count('Internal Server Error')}; first: {log[:400]!r}")
     ratio = N / MOODLE_STRESS_STARTS
+    # Offered until the window's last moment, the last start cannot be answered before 10 s: the figure
+    # says how long after its own press, which shows whether the server kept up to the end.
+    answered, offered = r["last_start"]
     print(
-        f"examinees started: {len(start_lat)} of {N}, the last start answered {r['last_start']:.1f} s and the last "
-        f"paper loaded {start_span:.1f} s after the window opened (starts offered evenly over {START_WINDOW:.0f} s; "
-        f"target {N} within 10 s; "
-        f"baseline Moodle 4.5 stress point {MOODLE_STRESS_STARTS} synchronized starts on 16 vCPU, ratio {ratio:.2f})"
+        f"examinees started: {len(start_lat)} of {N}, the last start answered {answered:.1f} s after the window "
+        f"opened ({answered - offered:.2f} s after that examinee pressed start, at {offered:.1f} s), the last paper "
+        f"loaded {start_span:.1f} s after it opened (starts offered evenly over {START_WINDOW:.0f} s; target: all {N} "
+        f"started in the 10 s window, the last within the p99 target of its press; baseline Moodle 4.5 stress point "
+        f"{MOODLE_STRESS_STARTS} synchronized starts on 16 vCPU, ratio {ratio:.2f})"
     )
     print(
         f"start p99: {pct(start_lat, 0.99):.2f} s (target < 2 s; baseline p50 {pct(start_lat, 0.5):.2f} s, "
