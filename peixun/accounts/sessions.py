@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DBStore
-from django.db.models import Model
+from django.contrib.sessions.base_session import AbstractBaseSession
 
 from peixun.core.tasks import job
 
@@ -25,12 +25,12 @@ class SessionStore(DBStore):
     # signed by Django's own database engine read the same here.
 
     @classmethod
-    def get_model_class(cls) -> type[Model]:
+    def get_model_class(cls) -> type[AbstractBaseSession]:
         from peixun.accounts.models import Session
 
         return Session
 
-    def create_model_instance(self, data: dict[str, Any]) -> Model:
+    def create_model_instance(self, data: dict[str, Any]) -> AbstractBaseSession:
         session = super().create_model_instance(data)
         session.user_id = session_user_id(data)  # type: ignore[attr-defined]
         return session

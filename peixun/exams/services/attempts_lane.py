@@ -147,11 +147,12 @@ async def exam_start_lane(
     if not drawn:
         return None  # an empty paper: the normal path's
     sql, fields, fixed = _start_insert_sql()
-    rows = [
+    drawn_rows = [
         {"question_id": q, "order": i + 1, "points": str(p), "option_order": k} for i, (q, p, k) in enumerate(drawn)
     ]
     # One statement, so atomic without a transaction's two extra round trips.
-    cursor = await conn.execute(sql, [*insert_params([attempt], fields), *fixed, orjson.dumps(rows).decode()])
+    params = [*insert_params([attempt], fields), *fixed, orjson.dumps(drawn_rows).decode()]
+    cursor = await conn.execute(sql, params)
     row = await cursor.fetchone()
     if row is None:  # a second tab started at the same moment: the normal path resumes its attempt
         return None
