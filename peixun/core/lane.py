@@ -404,7 +404,7 @@ async def _authenticate(
 # the text alone, and a session's text stays the same from one request to the next until it changes.
 # Bounded: emptied when full.
 _decoded: dict[str, dict[str, Any]] = {}
-MAX_DECODED = 50_000
+MAX_DECODED = 20_000  # some 13 MB at most
 
 
 def _session(session_key: str, session_data: str) -> _Presaved | None:
