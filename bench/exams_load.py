@@ -9,8 +9,11 @@ on 127.0.0.1:5432, otherwise a temporary SQLite file (with a note, and 600 exami
 
 The server runs like the stack runs it: BENCH_WORKERS uvicorn workers (default 2), each with a pool of
 BENCH_DB_POOL PostgreSQL connections (PEIXUN_DB_POOL, default 8, as peixun.core.stack sets it), the fast
-lane (peixun.core.lane) serving starts and state loads, and the hot path (peixun.core.hotpath) serving
-saves and submits. The load generator runs on the same 2 cores as the server.
+lane (peixun.core.lane) serving starts, state loads and submits, and the hot path (peixun.core.hotpath)
+serving saves. The load generator runs on the same 2 cores as the server.
+
+What is measured is the JSON API's start, which is on the lane. The exam page in a browser still starts
+through the start form and the server-rendered attempt page (Django views), over ten times the CPU per start.
 
 Reference: Moodle 4.5's published load test found 3,000 synchronized quiz starts the stress point of a
 16-vCPU setup. Run: .venv/bin/python bench/exams_load.py
