@@ -73,6 +73,15 @@ def test_without_postgresql_the_lane_is_off_and_a_check_in_still_works(scan, tra
     assert LANE._pool is None  # never opened
 
 
+@on_the_lane
+@pytest.mark.parametrize("engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cache"])
+def test_a_session_engine_without_the_user_column_turns_the_lane_off(settings, engine):
+    # The lane finds a session's user by accounts.Session's user column, which only our engine keeps.
+    assert lane_supported()
+    settings.SESSION_ENGINE = engine
+    assert not lane_supported()
+
+
 def test_a_lane_pool_of_zero_turns_the_lane_off(settings):
     settings.PEIXUN_LANE_POOL = 0
     assert not lane_supported()
